@@ -1,0 +1,1 @@
+"""Stateful reference servers for each API, with documented variants and injectable faults."""

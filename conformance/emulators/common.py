@@ -1,0 +1,246 @@
+"""Pieces every emulator shares: SQLite storage, the OAuth2 token endpoint,
+fault and variant registries, and a real uvicorn server on loopback.
+
+DEMO CREDENTIALS: the client id/secret and user/password below are the
+emulators' published demo credentials, the only secrets this repository
+contains on purpose. They protect nothing but a local emulator.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import socket
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import uvicorn
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+# -- demo credentials (marked: not secrets) -----------------------------------
+DEMO_CLIENT_ID = "conformance-demo-client"
+DEMO_CLIENT_SECRET = "conformance-demo-secret"  # demo credential, not a secret
+DEMO_USER = "demo.user@demo.invalid"
+DEMO_PASSWORD = "demo-password"  # demo credential, not a secret
+CLIENT_OPERATOR = "conformance.client@demo.invalid"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A deliberate contract violation; `breaks` names the requirement it violates."""
+
+    name: str
+    breaks: str
+    description: str
+    # other requirements a conforming suite may legitimately also report for it
+    also: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A documented behaviour where the sources allow a choice (both conform)."""
+
+    name: str
+    choices: tuple[str, ...]
+    default: str
+    description: str
+
+
+@dataclass
+class EmulatorConfig:
+    db_path: str = ":memory:"
+    faults: frozenset[str] = frozenset()
+    variants: dict[str, str] = field(default_factory=dict)
+    token_lifetime: int = 3600
+
+    def validate(self, faults: dict[str, Fault], variants: dict[str, Variant]) -> None:
+        unknown = sorted(set(self.faults) - set(faults))
+        if unknown:
+            raise ValueError(f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(sorted(faults))}")
+        for key, value in self.variants.items():
+            if key not in variants:
+                raise ValueError(f"unknown variant {key!r}; known: {', '.join(sorted(variants))}")
+            if value not in variants[key].choices:
+                raise ValueError(f"variant {key}={value!r}: choose one of {', '.join(variants[key].choices)}")
+
+    def variant(self, variants: dict[str, Variant], name: str) -> str:
+        return self.variants.get(name, variants[name].default)
+
+
+class Database:
+    """One SQLite connection shared by the event loop thread, guarded by a lock.
+
+    Every multi-statement change runs in one transaction (`with db.tx()`), so a
+    conditional update is atomic whatever the server's concurrency.
+    """
+
+    def __init__(self, path: str, schema: str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        if path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: an acknowledged write survives a kill of the process
+            self.conn.execute("PRAGMA synchronous=FULL")
+        self.lock = threading.RLock()
+        with self.lock:
+            self.conn.executescript(schema + TOKEN_SCHEMA)
+
+    def tx(self) -> "_Tx":
+        return _Tx(self)
+
+    def one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        with self.lock:
+            return self.conn.execute(sql, args).fetchone()
+
+    def all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.conn.execute(sql, args).fetchall()
+
+    def run(self, sql: str, args: tuple = ()) -> int:
+        with self.lock:
+            return self.conn.execute(sql, args).rowcount
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+class _Tx:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.lock.acquire()
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        return self.db.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.db.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.db.lock.release()
+
+
+TOKEN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+"""
+
+
+class TokenEndpoint:
+    """RFC 6749 token endpoint: client_credentials and password grants.
+
+    Client authentication by HTTP Basic or by client_id/client_secret in the
+    form body (RFC 6749 2.3.1); errors are the RFC 6749 5.2 JSON error bodies.
+    """
+
+    def __init__(self, db: Database, lifetime: int,
+                 clients: dict[str, str] | None = None, users: dict[str, str] | None = None) -> None:
+        self.db = db
+        self.lifetime = lifetime
+        self.clients = clients or {DEMO_CLIENT_ID: DEMO_CLIENT_SECRET}
+        self.users = users or {DEMO_USER: DEMO_PASSWORD}
+
+    @staticmethod
+    def _error(status: int, code: str, description: str) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Basic realm="token"'} if status == 401 else {}
+        headers["Cache-Control"] = "no-store"
+        return JSONResponse({"error": code, "error_description": description}, status_code=status, headers=headers)
+
+    async def handle(self, request: Request) -> Response:
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return self._error(400, "invalid_request", "the token request must be application/x-www-form-urlencoded")
+        form = await request.form()
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        basic = request.headers.get("authorization", "")
+        if basic.lower().startswith("basic "):
+            try:
+                raw = base64.b64decode(basic[6:].strip(), validate=True).decode("utf-8")
+                client_id, _, client_secret = raw.partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return self._error(401, "invalid_client", "malformed Basic credentials")
+        if not client_id or self.clients.get(str(client_id)) is None or not secrets.compare_digest(
+            self.clients[str(client_id)], str(client_secret or "")
+        ):
+            return self._error(401, "invalid_client", "unknown client or wrong secret")
+        grant = form.get("grant_type")
+        if grant == "client_credentials":
+            subject = CLIENT_OPERATOR
+        elif grant == "password":
+            user, password = str(form.get("username") or ""), str(form.get("password") or "")
+            if user not in self.users or not secrets.compare_digest(self.users[user], password):
+                return self._error(400, "invalid_grant", "wrong username or password")
+            subject = user
+        elif not grant:
+            return self._error(400, "invalid_request", "grant_type is required")
+        else:
+            return self._error(400, "unsupported_grant_type", f"grant_type {grant!r} is not supported")
+        token = secrets.token_urlsafe(32)
+        self.db.run("INSERT INTO tokens(token, subject, expires_at) VALUES (?, ?, ?)",
+                    (token, subject, time.time() + self.lifetime))
+        return JSONResponse(
+            {"access_token": token, "token_type": "bearer", "expires_in": self.lifetime},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    def subject(self, request: Request) -> str | None:
+        """The operator a bearer token stands for, or None when it is missing, unknown or expired."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        row = self.db.one("SELECT subject, expires_at FROM tokens WHERE token = ?", (token.strip(),))
+        if row is None or row["expires_at"] < time.time():
+            return None
+        return str(row["subject"])
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class ServerThread:
+    """A real uvicorn server on a loopback socket, in a background thread."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, port))
+        self.host, self.port = self.sock.getsockname()[:2]
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "ServerThread":
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("emulator did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+    def __enter__(self) -> "ServerThread":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

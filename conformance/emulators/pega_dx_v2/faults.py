@@ -1,0 +1,65 @@
+"""Documented variants and injectable faults of the Pega DX v2 emulator.
+
+A variant is a behaviour the sources allow (both choices conform); a fault
+violates exactly the requirement it names. tests/test_fault_matrix.py proves
+that the suite reports each fault under that requirement and nothing else
+outside `also` (SCHEMA-001 may legitimately see a fault that changes a
+documented status code or header too).
+"""
+
+from __future__ import annotations
+
+from conformance.emulators.common import Fault, Variant
+
+_SCHEMA = frozenset({"PEGA-SCHEMA-001"})
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        # VF: SW lists both 409 and 412 for a stale eTag; v1 answers 412 (Pega_API_021)
+        Variant("stale", ("409", "412"), "409", "status answered for a stale If-Match"),
+        # VF: 428 documented on v2; field reports for v1 show 403 Pega_API_020
+        Variant("missing-if-match", ("428", "403"), "428", "status answered for a missing If-Match"),
+        # VF (REC): "urgency": "10" in real responses although v2 types values
+        Variant("urgency", ("string", "integer"), "string", "JSON type of caseInfo.urgency"),
+        # seed 000: the v1-style PUT /prweb/api/v1/cases/{ID} exists in the field
+        Variant("v1-update", ("on", "off"), "on", "offer the v1-style PUT /prweb/api/v1/cases/{ID}"),
+        # VF: Location is a header; servers give it absolute or as a path
+        Variant("location", ("path", "absolute"), "path", "form of the Location header"),
+    )
+}
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault("create-no-location", "PEGA-CASE-001", "POST /cases answers 201 without a Location header", _SCHEMA),
+        Fault("create-200", "PEGA-CASE-001", "POST /cases answers 200 instead of 201", _SCHEMA),
+        Fault("delete-any-stage", "PEGA-CASE-002", "DELETE /cases/{ID} succeeds outside the create stage"),
+        Fault("drop-content-update", "PEGA-CASE-003", "case action PATCH answers 200 but does not store the content"),
+        Fault("etag-mismatch", "PEGA-ETAG-001", "the ETag is one second later than the body's lastUpdateTime"),
+        Fault("etag-iso-format", "PEGA-ETAG-001", "the ETag carries the ISO time instead of a Pega timestamp",
+              _SCHEMA),
+        Fault("etag-not-advanced", "PEGA-ETAG-002", "a successful write answers the eTag that was sent"),
+        Fault("accept-stale-etag", "PEGA-ETAG-003", "every write accepts a stale If-Match",
+              frozenset({"PEGA-ETAG-005"})),
+        Fault("accept-stale-etag-assignment", "PEGA-ETAG-003",
+              "the assignment action PATCH alone accepts a stale If-Match"),
+        Fault("accept-missing-if-match", "PEGA-ETAG-004", "writes without If-Match are applied"),
+        Fault("race-lost-update", "PEGA-ETAG-005",
+              "the eTag is compared, then the write lands later without re-checking (lost update)"),
+        Fault("unknown-case-500", "PEGA-ERR-001", "an unknown case ID answers 500", _SCHEMA),
+        Fault("unknown-assignment-403", "PEGA-ERR-001", "an unknown assignment ID answers 403", _SCHEMA),
+        Fault("not-found-bare-body", "PEGA-ERR-001", "404 answers carry {\"message\": ...} instead of the v2 error body",
+              _SCHEMA),
+        Fault("malformed-body-500", "PEGA-ERR-002", "a body that is not JSON answers 500 text/plain"),
+        Fault("wrong-shape-accepted", "PEGA-ERR-002", "POST /cases with content that is not an object is accepted",
+              _SCHEMA),
+        Fault("error-no-details", "PEGA-ERR-003", "error bodies carry no errorDetails"),
+        Fault("auth-optional-get", "PEGA-AUTH-001", "GET /cases/{ID} is served without a token"),
+        Fault("auth-any-token", "PEGA-AUTH-001", "any bearer string is accepted as a token"),
+        Fault("assignment-no-advance", "PEGA-ASSIGN-001",
+              "submitting the assignment action answers 200 but the case does not move on"),
+        Fault("v1-put-200", "PEGA-V1-001", "the v1-style PUT answers 200 with a body instead of 204"),
+        Fault("schema-status-int", "PEGA-SCHEMA-001", "caseInfo.status is an integer instead of a string"),
+    )
+}

@@ -1,0 +1,383 @@
+"""The one instrumented HTTP client every test goes through.
+
+It adds auth, enforces the target's safety bounds (read-only, request budget,
+rate limit, response size cap, timeouts), honours 429 Retry-After, keeps a log
+of every exchange with secrets redacted, and renders each exchange as a curl
+line. Redirects are never followed, so an Authorization header can never reach
+another host (DESIGN.md, "Staging safety").
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import shlex
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+import httpx
+from authlib.integrations.httpx_client import OAuth2Client
+
+from conformance.failures import BudgetExceeded, ReadOnlyRefused, ResponseTooLarge, SuiteBroken, TokenError
+from conformance.target import (
+    BasicAuth,
+    BearerAuth,
+    NoAuth,
+    OAuth2ClientCredentials,
+    OAuth2Password,
+    Target,
+)
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+REDACTED = "[REDACTED]"
+LOG_BODY_LIMIT = 64 * 1024  # bytes of each body kept in the exchange log
+MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait for one 429
+
+
+@dataclass
+class Exchange:
+    """One request and its response (or the error that replaced it)."""
+
+    id: str
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    elapsed_ms: float = 0.0
+    error: str | None = None
+    _json: Any = field(default=None, repr=False)
+    _json_done: bool = field(default=False, repr=False)
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.response_headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+    def json(self) -> Any:
+        """The body as JSON, or None when it is not JSON (checks decide what that means)."""
+        if not self._json_done:
+            self._json_done = True
+            try:
+                self._json = json.loads(self.body) if self.body else None
+            except (ValueError, UnicodeDecodeError):
+                self._json = None
+        return self._json
+
+    def summary(self) -> str:
+        return f"{self.id}: {self.method} {self.url} -> {self.status if self.status is not None else self.error}"
+
+    def curl(self) -> str:
+        parts = ["curl", "-sS", "-X", self.method]
+        for key, value in self.request_headers.items():
+            parts += ["-H", f"{key}: {value}"]
+        if self.request_body:
+            parts += ["--data-binary", self.request_body.decode("utf-8", "replace")]
+        parts.append(self.url)
+        return " ".join(shlex.quote(p) for p in parts)
+
+    def as_record(self) -> dict[str, Any]:
+        def text(raw: bytes) -> str:
+            cut = raw[:LOG_BODY_LIMIT].decode("utf-8", "replace")
+            return cut + (f"... [{len(raw) - LOG_BODY_LIMIT} more bytes]" if len(raw) > LOG_BODY_LIMIT else "")
+
+        return {
+            "id": self.id,
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": text(self.request_body),
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "response_body": text(self.body),
+            "elapsed_ms": round(self.elapsed_ms, 2),
+            "error": self.error,
+            "curl": self.curl(),
+        }
+
+
+class Redactor:
+    """Removes secrets from anything the suite writes: headers, bodies, URLs."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = {s for s in secrets if s and len(s) >= 4}
+        self._lock = threading.Lock()
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4:
+            with self._lock:
+                self._secrets.add(secret)
+
+    def text(self, value: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+
+    def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+        return {k: (REDACTED if k.lower() in SECRET_HEADERS else self.text(v)) for k, v in headers}
+
+    def body(self, raw: bytes) -> bytes:
+        if not raw or not self._secrets:
+            return raw
+        return self.text(raw.decode("utf-8", "replace")).encode("utf-8")
+
+
+class ExchangeLog:
+    """Every exchange of a run, in order; written redacted as JSON lines."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._items: dict[str, Exchange] = {}
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self._path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("", encoding="utf-8")
+
+    def next_id(self) -> str:
+        with self._lock:
+            return f"ex-{next(self._counter):05d}"
+
+    def add(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._items[exchange.id] = exchange
+            if self._path is not None:
+                with self._path.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(exchange.as_record(), ensure_ascii=False) + "\n")
+
+    def get(self, exchange_id: str) -> Exchange | None:
+        return self._items.get(exchange_id)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class TokenSource:
+    """Produces the Authorization header value for the target's auth scheme."""
+
+    def __init__(self, target: Target, redactor: Redactor) -> None:
+        self._auth = target.auth
+        self._timeout = target.safety.timeout
+        self._redactor = redactor
+        self._lock = threading.Lock()
+        self._token: dict[str, Any] | None = None
+        auth = self._auth
+        for secret in ("password", "client_secret", "token"):
+            redactor.add(getattr(auth, secret, None))
+        if isinstance(auth, BasicAuth):
+            self._static = "Basic " + base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode()
+            redactor.add(self._static.split(" ", 1)[1])
+        elif isinstance(auth, BearerAuth):
+            self._static = f"Bearer {auth.token}"
+        else:
+            self._static = None
+
+    @property
+    def refreshable(self) -> bool:
+        return isinstance(self._auth, OAuth2ClientCredentials)
+
+    def header(self, force_new: bool = False) -> str | None:
+        if isinstance(self._auth, NoAuth):
+            return None
+        if self._static is not None:
+            return self._static
+        with self._lock:
+            token = self._token
+            if force_new or token is None or float(token.get("expires_at") or 0) - time.time() < 5:
+                token = self._token = self._fetch()
+            return f"Bearer {token['access_token']}"
+
+    def _fetch(self) -> dict[str, Any]:
+        auth = self._auth
+        assert isinstance(auth, OAuth2ClientCredentials)
+        method = "client_secret_basic" if auth.client_auth == "basic" else "client_secret_post"
+        # authlib implements the RFC 6749 grants; we only choose which one.
+        with OAuth2Client(
+            client_id=auth.client_id,
+            client_secret=auth.client_secret,
+            scope=auth.scope,
+            token_endpoint_auth_method=method,
+            timeout=self._timeout,
+            follow_redirects=False,
+        ) as client:
+            try:
+                if isinstance(auth, OAuth2Password):
+                    token = client.fetch_token(auth.token_url, grant_type="password",
+                                               username=auth.username, password=auth.password)
+                else:
+                    token = client.fetch_token(auth.token_url, grant_type="client_credentials")
+            except Exception as exc:  # authlib raises OAuthError, httpx raises transport errors
+                raise TokenError(f"token request to {auth.token_url} failed: {self._redactor.text(str(exc))}") from None
+        if "access_token" not in token:
+            raise TokenError(f"token endpoint {auth.token_url} answered no access_token")
+        self._redactor.add(token["access_token"])
+        self._redactor.add(token.get("refresh_token"))
+        if not token.get("expires_at") and token.get("expires_in"):
+            token["expires_at"] = time.time() + float(token["expires_in"])
+        return dict(token)
+
+
+class Session:
+    """Sends requests for the suite under the target's bounds and records each one."""
+
+    def __init__(self, target: Target, log: ExchangeLog | None = None, redactor: Redactor | None = None) -> None:
+        self.target = target
+        self.log = log or ExchangeLog()
+        self.redactor = redactor or Redactor()
+        self.tokens = TokenSource(target, self.redactor)
+        self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False)
+        self._budget_lock = threading.Lock()
+        self._sent = 0
+        self._rate_lock = threading.Lock()
+        self._next_slot = 0.0
+        self.mutations: list[str] = []  # exchange ids of mutating requests, for read-only proofs
+
+    # -- bounds --------------------------------------------------------------
+    @property
+    def requests_sent(self) -> int:
+        return self._sent
+
+    def _spend(self) -> None:
+        with self._budget_lock:
+            if self._sent >= self.target.safety.max_requests:
+                raise BudgetExceeded(f"max_requests={self.target.safety.max_requests} reached")
+            self._sent += 1
+
+    def _pace(self) -> None:
+        rate = self.target.safety.rate_limit
+        if rate <= 0:
+            return
+        with self._rate_lock:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + 1.0 / rate
+        if wait > 0:
+            time.sleep(wait)
+
+    # -- requests ------------------------------------------------------------
+    def url(self, path: str, base: str | None = None) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return (base or self.target.base_url).rstrip("/") + "/" + path.lstrip("/")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+        auth: bool | str = True,
+        base: str | None = None,
+        files: Any = None,
+        data: Any = None,
+    ) -> Exchange:
+        """Send one request. `auth=False` sends no Authorization; a string is sent as-is."""
+        method = method.upper()
+        if method in MUTATING and self.target.safety.read_only:
+            raise ReadOnlyRefused(f"read_only target: refused to send {method} {path}")
+        url = self.url(path, base)
+        send_headers = {"Accept": "application/json"}
+        if json_body is not None:
+            content = json.dumps(json_body).encode("utf-8")
+            send_headers["Content-Type"] = "application/json"
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        send_headers.update(headers or {})
+        retried_auth = False
+        retries_429 = 0
+        while True:
+            if auth is True:
+                value = self.tokens.header()
+                if value:
+                    send_headers["Authorization"] = value
+            elif isinstance(auth, str):
+                send_headers["Authorization"] = auth
+            exchange = self._send(method, url, send_headers, content, params, files, data)
+            if exchange.status == 401 and auth is True and self.tokens.refreshable and not retried_auth:
+                # A token can expire between our check and the server's: re-authenticate once.
+                retried_auth = True
+                self.tokens.header(force_new=True)
+                continue
+            if exchange.status == 429 and retries_429 < 3:
+                retries_429 += 1
+                time.sleep(self._retry_after(exchange))
+                continue
+            return exchange
+
+    @staticmethod
+    def _retry_after(exchange: Exchange) -> float:
+        raw = exchange.header("Retry-After") or "1"
+        try:
+            return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+        except ValueError:
+            return 1.0
+
+    def _send(self, method, url, headers, content, params, files, data) -> Exchange:
+        self._spend()
+        self._pace()
+        request = self._client.build_request(method, url, headers=headers, content=content, params=params,
+                                             files=files, data=data)
+        body = request.read() if request.stream is not None else b""
+        exchange = Exchange(
+            id=self.log.next_id(),
+            method=method,
+            url=self.redactor.text(str(request.url)),
+            request_headers=self.redactor.headers(request.headers.items()),
+            request_body=self.redactor.body(body),
+        )
+        if method in MUTATING:
+            self.mutations.append(exchange.id)
+        started = time.perf_counter()
+        try:
+            response = self._client.send(request, stream=True)
+            try:
+                exchange.status = response.status_code
+                exchange.response_headers = self.redactor.headers(response.headers.items())
+                exchange.body = self._read_capped(response)
+            finally:
+                response.close()
+        except ResponseTooLarge as exc:
+            exchange.error = str(exc)
+            raise
+        except httpx.TimeoutException as exc:
+            exchange.error = f"timeout after {self.target.safety.timeout}s ({type(exc).__name__})"
+            raise SuiteBroken(f"{method} {exchange.url}: {exchange.error}") from None
+        except httpx.HTTPError as exc:
+            exchange.error = f"{type(exc).__name__}: {exc}"
+            raise SuiteBroken(f"{method} {exchange.url}: {exchange.error}") from None
+        finally:
+            exchange.elapsed_ms = (time.perf_counter() - started) * 1000
+            self.log.add(exchange)
+        return exchange
+
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        cap = self.target.safety.max_response_bytes
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise ResponseTooLarge(f"response body exceeded max_response_bytes={cap}")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def host(self) -> str:
+        return urlsplit(self.target.base_url).netloc

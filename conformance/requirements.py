@@ -1,0 +1,152 @@
+"""The requirements catalogue: one id, one MUST/SHOULD sentence, one source.
+
+The report, the results file and the vendor comparison are all keyed by these
+ids (STYLE.md: requirements written as MUST sentences in one place). `topic`
+lines a requirement up with its counterparts in other APIs (same row in a
+cross-vendor comparison).
+
+Sources: "seed 000" = ../shared/seeds/000_*.txt (Pega DX v2 cases and eTag);
+"seed 001" = ../shared/seeds/001_*.txt (attachments, error body sample);
+"VF" = ../shared/reference/vendor-facts.md (SW = Pega Swagger export, REC =
+recorded real responses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["MUST", "SHOULD"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    api: str
+    family: str
+    level: Level
+    sentence: str
+    source: str
+    topic: str = ""
+
+
+_PEGA = "pega-dx-v2"
+
+CATALOGUE: tuple[Requirement, ...] = (
+    Requirement(
+        "PEGA-CASE-001", _PEGA, "cases", "MUST",
+        "POST /cases MUST answer 201 with an ETag header and a Location header that names the new case.",
+        "VF (SW table: POST /cases 201, headers Location + ETag); seed 000 (create answers Code: 201)",
+        "create.status-and-headers",
+    ),
+    Requirement(
+        "PEGA-CASE-002", _PEGA, "cases", "MUST",
+        "DELETE /cases/{caseID} MUST succeed while the case is in its create stage and MUST be refused "
+        "(4xx, case kept) once the case has left it.",
+        "seed 000 (operation list: 'Delete case in create stage'); VF (SW: DELETE 200; 403 404 423)",
+        "delete.lifecycle-rule",
+    ),
+    Requirement(
+        "PEGA-CASE-003", _PEGA, "cases", "MUST",
+        "GET /cases/{caseID} MUST show the content the last accepted write set (the create body, then each "
+        "accepted case-action update).",
+        "seed 000 (after the update the case list shows the new pyLabel 'API Case Update Test')",
+        "update.persisted",
+    ),
+    Requirement(
+        "PEGA-ETAG-001", _PEGA, "etag", "MUST",
+        "GET /cases/{caseID} MUST answer an ETag holding a Pega timestamp (\"YYYYMMDDTHHMMSS.mmm GMT\") "
+        "that is the body's lastUpdateTime converted.",
+        "seed 000 (etag: \"20250117T144833.923 GMT\" for lastUpdateTime 2025-01-17T14:48:33.923Z); VF (eTag)",
+        "locking.version-token",
+    ),
+    Requirement(
+        "PEGA-ETAG-002", _PEGA, "etag", "MUST",
+        "A write sent with the current eTag in If-Match MUST succeed and answer a new eTag, different from "
+        "the one sent, which a following GET shows.",
+        "VF (SW: case/assignment action PATCH 200 + ETag, If-Match required); seed 000 (update with the "
+        "last update timestamp)",
+        "locking.write-with-current-version",
+    ),
+    Requirement(
+        "PEGA-ETAG-003", _PEGA, "etag", "MUST",
+        "A write sent with a stale eTag MUST be refused with 409 or 412 and MUST change nothing.",
+        "VF (SW lists 409 and 412 on every If-Match operation; v1 answers 412 Pega_API_021)",
+        "locking.stale-write-refused",
+    ),
+    Requirement(
+        "PEGA-ETAG-004", _PEGA, "etag", "MUST",
+        "A write without If-Match MUST be refused (428 documented for v2; 403 Pega_API_020 reported for v1) "
+        "and MUST change nothing.",
+        "VF (SW: 428 on the case-action PATCH; field reports for v1: 403 Pega_API_020)",
+        "locking.missing-precondition-refused",
+    ),
+    Requirement(
+        "PEGA-ETAG-005", _PEGA, "etag", "MUST",
+        "Of concurrent writers holding the same eTag exactly one MUST win; the others MUST be refused with "
+        "409 or 412 and the stored content MUST be the winner's (no lost update).",
+        "VF (eTag optimistic locking: If-Match required, 409/412 on mismatch); seed 000",
+        "locking.no-lost-update",
+    ),
+    Requirement(
+        "PEGA-ERR-001", _PEGA, "errors", "MUST",
+        "A request for an unknown case or assignment MUST answer 404 with the DX v2 error body.",
+        "VF (SW: 404 on GET /cases/{caseID} and GET /assignments/{ID}; error body v2); seed 001 (error body)",
+        "errors.unknown-resource",
+    ),
+    Requirement(
+        "PEGA-ERR-002", _PEGA, "errors", "MUST",
+        "A malformed request body (not JSON, or JSON of the wrong shape) MUST answer 400 or 422 with the "
+        "DX v2 error body.",
+        "VF (SW: POST /cases and action PATCHes list 400 and 422; error body v2)",
+        "errors.malformed-body",
+    ),
+    Requirement(
+        "PEGA-ERR-003", _PEGA, "errors", "SHOULD",
+        "An error body SHOULD carry errorDetails with at least one item whose localizedValue is a non-empty "
+        "string.",
+        "VF (Pega's own UI reads errorDetails[0].localizedValue); seed 001 (403 sample)",
+        "errors.body-detail",
+    ),
+    Requirement(
+        "PEGA-AUTH-001", _PEGA, "auth", "MUST",
+        "Every operation MUST refuse a request with a missing or an invalid bearer token with 401.",
+        "seed 000 (OAuth 2.0 client credentials / password grant protect the API); VF (Auth)",
+        "auth.refuses-missing-token",
+    ),
+    Requirement(
+        "PEGA-ASSIGN-001", _PEGA, "assignments", "MUST",
+        "A new case's assignment MUST open with 200 and an ETag, and submitting its action with the current "
+        "eTag MUST move the case on (a next assignment or a confirmation) and change its eTag.",
+        "VF (SW: GET /assignments/{ID} 200 + ETag; PATCH .../actions/{actionID} 200 + ETag; REC: "
+        "nextAssignmentInfo, confirmationNote); seed 000 (assignment links in the create response)",
+        "lifecycle.advance",
+    ),
+    Requirement(
+        "PEGA-V1-001", _PEGA, "cases", "MUST",
+        "Where the server offers the v1-style update, PUT /prweb/api/v1/cases/{ID} with the current eTag "
+        "MUST answer 204 with no body and apply the content.",
+        "seed 000 ('response code is 204, hence it is a successful hit'); VF (v1 style exists in the field)",
+        "update.v1-put",
+    ),
+    Requirement(
+        "PEGA-SCHEMA-001", _PEGA, "contract", "MUST",
+        "Every response MUST use a status code, headers and a body that specs/pega-dx-v2.yaml documents "
+        "for its operation, and never a 5xx for a generated request.",
+        "specs/pega-dx-v2.yaml (from seed 000 and VF SW/REC)",
+        "contract.schema",
+    ),
+)
+
+BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}
+
+
+def for_api(api: str) -> list[Requirement]:
+    return [r for r in CATALOGUE if r.api == api]
+
+
+def get(requirement_id: str) -> Requirement:
+    try:
+        return BY_ID[requirement_id]
+    except KeyError:
+        raise KeyError(f"unknown requirement id {requirement_id!r}") from None
