@@ -142,6 +142,7 @@ class ExchangeLog:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self._path = path
+        self.listener: Any = None  # called with each exchange as it is added (the plugin's per-test capture)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("", encoding="utf-8")
@@ -156,6 +157,8 @@ class ExchangeLog:
             if self._path is not None:
                 with self._path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(exchange.as_record(), ensure_ascii=False) + "\n")
+        if self.listener is not None:
+            self.listener(exchange)
 
     def get(self, exchange_id: str) -> Exchange | None:
         return self._items.get(exchange_id)
@@ -328,10 +331,10 @@ class Session:
             return 1.0
 
     def _send(self, method, url, headers, content, params, files, data) -> Exchange:
-        self._spend()
-        self._pace()
         request = self._client.build_request(method, url, headers=headers, content=content, params=params,
                                              files=files, data=data)
+        self._spend()
+        self._pace()
         body = request.read() if request.stream is not None else b""
         exchange = Exchange(
             id=self.log.next_id(),

@@ -13,11 +13,13 @@ import binascii
 import secrets
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 import uvicorn
 from starlette.requests import Request
@@ -207,6 +209,70 @@ class TokenEndpoint:
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class EmulatorProcess:
+    """An emulator in its own process (`conformance emulate`), as users run it.
+
+    A separate process keeps the emulator off the suite's GIL, so timings are
+    the server's, and lets tests kill and restart it.
+    """
+
+    def __init__(self, api: str, db: str = ":memory:", faults: Iterable[str] = (),
+                 variants: dict[str, str] | None = None, token_lifetime: int = 3600, port: int | None = None) -> None:
+        self.api, self.db = api, db
+        self.faults, self.variants = tuple(faults), dict(variants or {})
+        self.token_lifetime = token_lifetime
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> "EmulatorProcess":
+        cmd = [sys.executable, "-m", "conformance.cli", "emulate", self.api, "--port", str(self.port),
+               "--db", self.db, "--token-lifetime", str(self.token_lifetime)]
+        for fault in self.faults:
+            cmd += ["--fault", fault]
+        for key, value in self.variants.items():
+            cmd += ["--variant", f"{key}={value}"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+                raise RuntimeError(f"emulator exited with {self.proc.returncode}: {err[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"emulator did not listen on port {self.port} within {timeout}s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stderr:
+            self.proc.stderr.close()
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class ServerThread:

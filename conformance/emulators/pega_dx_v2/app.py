@@ -255,7 +255,7 @@ class PegaEmulator:
                            "The pageInstructions element must be an array.", "pageInstructions")
         for i, ins in enumerate(instructions):
             if not isinstance(ins, dict) or not isinstance(ins.get("target"), str) or \
-                    ins.get("instruction") not in INSTRUCTIONS:
+                    not isinstance(ins.get("instruction"), str) or ins["instruction"] not in INSTRUCTIONS:
                 # seed 000: instructions ADD/APPEND/UPDATE with a target
                 raise ApiError(422, "Validation fail", f"pageInstructions[{i}] is not a valid page instruction",
                                "A page instruction is invalid.", f"pageInstructions[{i}]")

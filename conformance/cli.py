@@ -1,0 +1,315 @@
+"""The `conformance` command: run, demo, emulate, report, requirements, specs.
+
+Exit codes (DESIGN.md, "What machines read"): 0 pass, 1 gating failure,
+2 usage or target-file error, 3 the run itself broke (no server, no token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from conformance import requirements, results
+from conformance.failures import SuiteBroken
+from conformance.target import Target, TargetError, load, parse
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
+console = Console(stderr=False, highlight=False)
+
+OUTCOME_STYLE = {
+    "passed": "green", "failed": "bold red", "warning": "yellow", "deviation": "magenta",
+    "unexpectedly-passed": "cyan", "skipped": "dim", "omitted": "dim", "broken": "bold red",
+}
+
+
+def _default_out(target: Target) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return Path("reports") / f"{target.name}-{stamp}"
+
+
+def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
+            quiet: bool = False) -> tuple[int, dict[str, Any] | None]:
+    """Run the suite for `target` in-process; returns (exit code, results document)."""
+    import pytest
+
+    from conformance import plugin
+    from conformance.suites import SUITES
+
+    out.mkdir(parents=True, exist_ok=True)
+    run = plugin.ConformanceRun(target, out, fail_on=fail_on)
+    try:
+        run.session.tokens.header()  # DESIGN.md flow step 2: acquire a token first
+    except SuiteBroken as exc:
+        console.print(f"[bold red]run broken:[/] {exc}")
+        run.session.close()
+        return EXIT_BROKEN, None
+
+    class Activate:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(self, config: pytest.Config) -> None:
+            plugin.activate(config, run)
+
+    # An empty ini of our own: the suite must not inherit the caller's pytest settings.
+    ini = out / "pytest.ini"
+    ini.write_text("[pytest]\nxfail_strict = true\n", encoding="utf-8")
+    allure_dir = out / "allure-results"
+    args = ["-c", str(ini), "--rootdir", str(out), "-p", "no:cacheprovider", "--pyargs", SUITES[target.api],
+            f"--alluredir={allure_dir}", f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit2",
+            "-q" if not quiet else "-qq", "--no-header", "-rN", *pytest_args]
+    code = pytest.main(args, plugins=[Activate()])
+    doc = run.document or run.finish()
+    _allure_extras(allure_dir, target, doc)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
+        return EXIT_BROKEN, doc
+    return (EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE), doc
+
+
+def _allure_extras(allure_dir: Path, target: Target, doc: dict[str, Any]) -> None:
+    """Categories and environment for Allure (issue 7 grows this)."""
+    allure_dir.mkdir(parents=True, exist_ok=True)
+    deviations = [rid for rid, r in doc["requirements"].items() if r["outcome"] == "deviation"]
+    categories = []
+    if deviations:
+        categories.append({"name": "Known deviation", "matchedStatuses": ["failed"],
+                           "messageRegex": r".*\[(" + "|".join(deviations) + r")\].*"})
+    categories += [
+        {"name": "Product defect (requirement broken)", "matchedStatuses": ["failed"], "messageRegex": r".*\[[A-Z0-9]+-[A-Z0-9]+-\d+\].*"},
+        {"name": "Suite or network broken", "matchedStatuses": ["broken", "failed"]},
+    ]
+    (allure_dir / "categories.json").write_text(json.dumps(categories, indent=2), encoding="utf-8")
+    env = {"target": target.name, "api": target.api, "base_url": target.base_url, "run_id": doc.get("run_id", "")}
+    (allure_dir / "environment.properties").write_text(
+        "".join(f"{k}={v}\n" for k, v in env.items()), encoding="utf-8")
+
+
+def print_summary(doc: dict[str, Any], title: str | None = None) -> None:
+    table = Table(title=title or f"{doc['target']['name']} ({doc['target']['api']})", show_lines=False)
+    table.add_column("requirement")
+    table.add_column("level")
+    table.add_column("outcome")
+    table.add_column("observed")
+    for rid, r in doc["requirements"].items():
+        observed = ", ".join(f"{k}={v}" for k, v in r["observations"].items())
+        table.add_row(rid, r["level"], f"[{OUTCOME_STYLE.get(r['outcome'], '')}]{r['outcome']}[/]", observed)
+    console.print(table)
+    counts = ", ".join(f"{n} {o}" for o, n in doc["counts"].items() if n)
+    verdict = "[green]PASS[/]" if doc["verdict"]["passed"] else f"[bold red]FAIL[/] ({', '.join(doc['verdict']['blocking'])})"
+    console.print(f"{counts}; {doc['requests_sent']} requests; verdict {verdict}")
+    remaining = doc.get("cleanup", {}).get("remaining", [])
+    if remaining:
+        console.print(f"[yellow]{len(remaining)} resource(s) could not be removed[/] (see results.json cleanup)")
+
+
+def find_allure() -> str | None:
+    explicit = os.environ.get("CONFORMANCE_ALLURE")
+    if explicit:
+        return explicit
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parents[1]):
+        candidate = folder / "node_modules" / ".bin" / "allure"
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("allure")
+
+
+def generate_report(result_dirs: list[Path], out: Path, name: str = "Conformance") -> Path:
+    allure = find_allure()
+    if allure is None:
+        raise click.ClickException("the Allure tool is not installed: run `make setup` (npm ci installs the pinned "
+                                   "allure), or set CONFORMANCE_ALLURE")
+    dirs = [str(d) for d in result_dirs if d.exists()]
+    if not dirs:
+        raise click.ClickException("no allure-results folders to build a report from")
+    proc = subprocess.run([allure, "generate", *dirs, "-o", str(out), "--name", name],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not (out / "index.html").exists():
+        raise click.ClickException(f"allure generate failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="conformance")
+def main() -> None:
+    """Contract-testing and conformance suite for case-management REST APIs."""
+
+
+@main.command()
+@click.option("--target", "target_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="target file (TOML)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="run folder (default reports/<target>-<time>)")
+@click.option("--fail-on", type=click.Choice(["failed", "warning"]), default="failed",
+              help="gate on failed/broken only, or on warnings too")
+@click.option("--report/--no-report", default=False, help="also build the Allure HTML report")
+@click.option("--pytest-arg", "pytest_args", multiple=True, help="extra pytest argument (repeatable), e.g. -k etag")
+def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...]) -> None:
+    """Run the suite for one target file and gate on the result."""
+    try:
+        target = load(target_path)
+    except TargetError as exc:
+        console.print(f"[bold red]target error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    out = out or _default_out(target)
+    code, doc = execute(target, out, fail_on, pytest_args)
+    if doc is not None:
+        print_summary(doc)
+        console.print(f"results: {out / 'results.json'}")
+    if report and doc is not None:
+        path = generate_report([out / "allure-results"], out / "allure-report", f"Conformance: {target.name}")
+        console.print(f"Allure report: {path / 'index.html'}")
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("api", type=click.Choice(["pega-dx-v2"]))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8811, show_default=True, type=int)
+@click.option("--db", default=None, help="SQLite file (default .conformance/<api>.sqlite3; ':memory:' for none)")
+@click.option("--fault", "faults", multiple=True, help="inject a fault (repeatable); see --list-faults")
+@click.option("--variant", "variants", multiple=True, help="documented variant NAME=CHOICE (repeatable)")
+@click.option("--token-lifetime", default=3600, show_default=True, type=int, help="access token lifetime, seconds")
+@click.option("--list-faults", is_flag=True, help="list faults and variants, then exit")
+def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, ...], variants: tuple[str, ...],
+            token_lifetime: int, list_faults: bool) -> None:
+    """Serve an emulator on loopback (OAuth2 token endpoint included)."""
+    import uvicorn
+
+    from conformance.emulators import common
+    from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS, create_app
+
+    if list_faults:
+        console.print("[bold]faults[/] (name: requirement it breaks - what it does)")
+        for f in FAULTS.values():
+            console.print(f"  {f.name}: {f.breaks} - {f.description}")
+        console.print("[bold]variants[/] (documented choices; each conforms)")
+        for v in VARIANTS.values():
+            console.print(f"  {v.name}={'|'.join(v.choices)} (default {v.default}) - {v.description}")
+        return
+    chosen: dict[str, str] = {}
+    for item in variants:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: use NAME=CHOICE", param_hint="--variant")
+        chosen[key] = value
+    config = common.EmulatorConfig(db_path=db or f".conformance/{api}.sqlite3", faults=frozenset(faults),
+                                   variants=chosen, token_lifetime=token_lifetime)
+    try:
+        app = create_app(config)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    console.print(f"{api} emulator on http://{host}:{port} (db {config.db_path}; faults: {', '.join(faults) or 'none'})")
+    console.print(f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
+                  f"user {common.DEMO_USER} / {common.DEMO_PASSWORD}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def bundled_target(name: str, url: str) -> Target:
+    """A bundled emulator target with its host and port replaced by `url`."""
+    import tomllib
+
+    path = Path(__file__).resolve().parent / "targets" / f"{name}.toml"
+    text = path.read_text(encoding="utf-8").replace("http://127.0.0.1:8811", url)
+    return parse(tomllib.loads(text), str(path))
+
+
+DEMO_SERVERS = (
+    # (target name, variants): the clean emulator and its documented variants
+    ("pega-emulator", {}),
+    ("pega-emulator-variant", {"stale": "412", "missing-if-match": "403", "urgency": "integer",
+                               "location": "absolute"}),
+)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/demo"),
+              show_default=True)
+@click.option("--report/--no-report", default=True, help="build the Allure HTML report at the end")
+def demo(out: Path, report: bool) -> None:
+    """Start the bundled emulators, run the suite against each, build the Allure report."""
+    from conformance.emulators.common import EmulatorProcess
+
+    if out.exists():
+        shutil.rmtree(out)
+    worst = EXIT_OK
+    result_dirs = []
+    for name, variants in DEMO_SERVERS:
+        db = out / f"{name}.sqlite3"
+        with EmulatorProcess("pega-dx-v2", db=str(db), variants=variants) as server:
+            target = bundled_target(name, server.url)
+            console.rule(f"{name}: {target.api} emulator at {server.url} {variants or '(defaults)'}")
+            code, doc = execute(target, out / name, quiet=True)
+            if doc is not None:
+                print_summary(doc)
+            worst = max(worst, code)
+            result_dirs.append(out / name / "allure-results")
+    if report:
+        path = generate_report(result_dirs, out / "allure-report", "Conformance demo: bundled emulators")
+        console.print(f"Allure report: {path / 'index.html'}")
+    sys.exit(worst)
+
+
+@main.command("report")
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/allure-report"),
+              show_default=True)
+def report_cmd(dirs: tuple[Path, ...], out: Path) -> None:
+    """Build one Allure HTML report from run folders (or allure-results folders)."""
+    result_dirs = [d / "allure-results" if (d / "allure-results").is_dir() else d for d in dirs]
+    path = generate_report(result_dirs, out)
+    console.print(f"Allure report: {path / 'index.html'}")
+
+
+@main.command("requirements")
+@click.option("--api", default=None, help="only this API")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+def requirements_cmd(api: str | None, fmt: str) -> None:
+    """Print the requirements catalogue."""
+    items = [r for r in requirements.CATALOGUE if api is None or r.api == api]
+    if fmt == "json":
+        click.echo(json.dumps([r.__dict__ for r in items], indent=2))
+    elif fmt == "markdown":
+        click.echo("| id | level | requirement | source |\n|---|---|---|---|")
+        for r in items:
+            click.echo(f"| {r.id} | {r.level} | {r.sentence} | {r.source} |")
+    else:
+        table = Table()
+        for col in ("id", "level", "family", "requirement"):
+            table.add_column(col)
+        for r in items:
+            table.add_row(r.id, r.level, r.family, r.sentence)
+        console.print(table)
+
+
+@main.command("specs")
+def specs_cmd() -> None:
+    """Validate the bundled OpenAPI documents."""
+    import yaml
+    from openapi_spec_validator import validate
+
+    from conformance.suites import SUITES, spec_path
+
+    bad = 0
+    for api in SUITES:
+        path = spec_path(api)
+        try:
+            validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            console.print(f"[green]valid[/] {path}")
+        except Exception as exc:  # the validator's own error types vary by version
+            bad += 1
+            console.print(f"[bold red]invalid[/] {path}: {exc}")
+    sys.exit(EXIT_GATE if bad else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

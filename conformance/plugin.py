@@ -1,0 +1,288 @@
+"""The pytest plugin: target fixtures, requirement markers -> Allure labels,
+capabilities and read-only -> skips, outcomes and observations -> results.json.
+
+It is loaded through the `pytest11` entry point and stays inert unless a run
+is configured (`--conformance-target FILE`, or `conformance run`, which
+registers a ConformanceRun itself).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from conformance import requirements, results
+from conformance.failures import RequirementViolation, SuiteBroken
+from conformance.http import Exchange, ExchangeLog, Session
+from conformance.ledger import Ledger
+from conformance.target import Target, TargetError, load
+
+STATE_KEY = pytest.StashKey["ConformanceRun"]()
+MAX_ATTACHED_EXCHANGES = 12
+
+
+class ConformanceRun:
+    """Everything one run shares: target, HTTP session, ledger, records, observations."""
+
+    def __init__(self, target: Target, out: Path | None = None, run_id: str | None = None,
+                 fail_on: str = "failed") -> None:
+        self.target = target
+        self.out = out
+        self.fail_on = fail_on
+        self.run_id = run_id or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.tag = f"{target.safety.run_prefix}-{self.run_id}"
+        self.log = ExchangeLog(out / "exchanges.jsonl" if out else None)
+        self.session = Session(target, self.log)
+        self.ledger = Ledger(self.session)
+        self.records: list[results.TestRecord] = []
+        self.observations: dict[str, dict[str, Any]] = {}
+        self.started = dt.datetime.now(dt.timezone.utc)
+        self._current: list[str] | None = None
+        self._lock = threading.Lock()
+        self.log.listener = self._on_exchange
+        self.document: dict[str, Any] | None = None
+
+    # exchanges made while a test runs belong to that test
+    def _on_exchange(self, exchange: Exchange) -> None:
+        current = self._current
+        if current is not None:
+            current.append(exchange.id)
+
+    def observe(self, requirement: str, key: str, value: Any) -> None:
+        requirements.get(requirement)
+        with self._lock:
+            bucket = self.observations.setdefault(requirement, {})
+            if key in bucket and bucket[key] != value:
+                # one server answered differently at different times: keep every answer
+                previous = bucket[key] if isinstance(bucket[key], list) else [bucket[key]]
+                if value not in previous:
+                    bucket[key] = previous + [value]
+            else:
+                bucket[key] = value
+
+    def finish(self) -> dict[str, Any]:
+        cleanup = self.ledger.cleanup()
+        finished = dt.datetime.now(dt.timezone.utc)
+        agg = results.aggregate(self.target, self.records, self.observations)
+        self.document = results.document(
+            self.target, agg, self.started, finished, self.fail_on,
+            extra={"run_id": self.run_id, "run_tag": self.tag, "requests_sent": self.session.requests_sent,
+                   "cleanup": cleanup},
+        )
+        if self.out:
+            results.write(self.out / "results.json", self.document)
+        self.session.close()
+        return self.document
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance")
+    group.addoption("--conformance-target", default=None, help="target file (TOML) to run the suites against")
+    group.addoption("--conformance-out", default=None, help="folder for results.json and the exchange log")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(*ids): the requirement ids a test verifies")
+    config.addinivalue_line("markers", "needs(*capabilities): target capabilities a test needs")
+    config.addinivalue_line("markers", "writes: the test sends mutating requests (skipped when read_only)")
+    path = config.getoption("--conformance-target", default=None)
+    if path and STATE_KEY not in config.stash:
+        try:
+            target = load(path)
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        out = config.getoption("--conformance-out")
+        activate(config, ConformanceRun(target, Path(out) if out else None))
+
+
+def activate(config: pytest.Config, run: ConformanceRun) -> None:
+    config.stash[STATE_KEY] = run
+    _hypothesis_profile(run.target)
+
+
+def _hypothesis_profile(target: Target) -> None:
+    # STYLE.md: budgets come from settings profiles, never edited per test.
+    from hypothesis import HealthCheck, Phase, settings
+
+    settings.register_profile(
+        "conformance",
+        max_examples=target.property.max_examples,
+        deadline=None,
+        derandomize=target.property.seed is None,  # reproducible verdicts for release gates
+        database=None,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
+        stateful_step_count=8,
+    )
+    settings.load_profile("conformance")
+
+
+def current(config: pytest.Config) -> ConformanceRun | None:
+    return config.stash.get(STATE_KEY, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = current(config)
+    if run is None:
+        return
+    caps = run.target.capabilities
+    for item in items:
+        for mark in item.iter_markers("needs"):
+            missing = [c for c in mark.args if not getattr(caps, c)]
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=f"capability {', '.join(missing)} not declared by the target"))
+        if run.target.safety.read_only and item.get_closest_marker("writes"):
+            item.add_marker(pytest.mark.skip(reason="read_only target: this test needs mutating requests"))
+
+
+def _requirements_of(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for mark in item.iter_markers("requirement"):
+        ids.extend(mark.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def _find_violation(exc: BaseException | None) -> RequirementViolation | None:
+    if exc is None:
+        return None
+    if isinstance(exc, RequirementViolation):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _find_violation(inner)
+            if found:
+                return found
+    return _find_violation(exc.__cause__) if isinstance(exc.__cause__, RequirementViolation) else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    run = current(item.config)
+    if run is None:
+        return report
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        reqs = _requirements_of(item)
+        exchanges = list(getattr(item, "_conformance_exchanges", []))
+        if report.passed:
+            rec = results.TestRecord(item.nodeid, reqs, "passed", exchanges=exchanges)
+        elif report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reason = reason.removeprefix("Skipped: ")
+            outcome = "omitted" if reason.startswith("omitted:") else "skipped"
+            rec = results.TestRecord(item.nodeid, reqs, outcome, message=reason)
+        else:
+            exc = call.excinfo.value if call.excinfo else None
+            violation = _find_violation(exc)
+            if violation is not None:
+                rec = results.TestRecord(item.nodeid, reqs, "violated", violation.requirement, violation.message,
+                                         violation.exchanges)
+                item._conformance_failed_exchanges = violation.exchanges  # type: ignore[attr-defined]
+            else:
+                kind = "suite or network" if isinstance(exc, SuiteBroken) else "unexpected error"
+                rec = results.TestRecord(item.nodeid, reqs, "broken",
+                                         message=f"{kind}: {type(exc).__name__}: {exc}"[:2000], exchanges=exchanges)
+        rec.duration = report.duration
+        run.records.append(rec)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = current(session.config)
+    if run is not None and run.document is None:
+        run.finish()
+
+
+# -- fixtures -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
+    run = current(request.config)
+    if run is None:
+        pytest.skip("no conformance target configured (use `conformance run` or --conformance-target)")
+    return run
+
+
+@pytest.fixture(scope="session")
+def target(conformance_run: ConformanceRun) -> Target:
+    return conformance_run.target
+
+
+@pytest.fixture(scope="session")
+def api(conformance_run: ConformanceRun) -> Session:
+    return conformance_run.session
+
+
+@pytest.fixture(scope="session")
+def ledger(conformance_run: ConformanceRun) -> Ledger:
+    return conformance_run.ledger
+
+
+@pytest.fixture(scope="session")
+def run_tag(conformance_run: ConformanceRun) -> str:
+    return conformance_run.tag
+
+
+@pytest.fixture
+def observe(conformance_run: ConformanceRun) -> Callable[[str, str, Any], None]:
+    return conformance_run.observe
+
+
+@pytest.fixture(autouse=True)
+def _conformance_test_context(request: pytest.FixtureRequest):
+    run = current(request.config)
+    if run is None:
+        yield
+        return
+    item = request.node
+    reqs = _requirements_of(item)
+    _allure_labels(run, reqs)
+    captured: list[str] = []
+    item._conformance_exchanges = captured
+    run._current = captured
+    try:
+        yield
+    finally:
+        run._current = None
+        _attach_exchanges(run, item, captured)
+
+
+def _allure_labels(run: ConformanceRun, reqs: tuple[str, ...]) -> None:
+    import allure
+
+    # epic = API, feature = family, story = requirement id (issue 2)
+    allure.dynamic.epic(run.target.api)
+    for rid in reqs:
+        req = requirements.get(rid)
+        allure.dynamic.feature(req.family)
+        allure.dynamic.story(rid)
+        allure.dynamic.label("requirement", rid)
+        allure.dynamic.tag(req.level)
+    if reqs:
+        lines = [f"**{rid}** ({requirements.get(rid).level}): {requirements.get(rid).sentence}\n\n"
+                 f"Source: {requirements.get(rid).source}" for rid in reqs]
+        allure.dynamic.description("\n\n".join(lines))
+
+
+def _attach_exchanges(run: ConformanceRun, item: pytest.Item, captured: list[str]) -> None:
+    import allure
+
+    failed = list(getattr(item, "_conformance_failed_exchanges", []))
+    chosen = list(dict.fromkeys(failed + captured[:MAX_ATTACHED_EXCHANGES]))
+    for ex_id in chosen:
+        ex = run.log.get(ex_id)
+        if ex is None:
+            continue
+        allure.attach(json.dumps(ex.as_record(), indent=2, ensure_ascii=False), name=f"{ex.summary()}",
+                      attachment_type=allure.attachment_type.JSON)
+        allure.attach(ex.curl(), name=f"{ex.id} curl", attachment_type=allure.attachment_type.TEXT)
+    if len(captured) > MAX_ATTACHED_EXCHANGES:
+        allure.attach(f"{len(captured)} exchanges in this test; all are in exchanges.jsonl",
+                      name="more exchanges", attachment_type=allure.attachment_type.TEXT)

@@ -1,0 +1,153 @@
+"""Per-requirement outcomes, deviations and the gating verdict (DESIGN.md,
+"Outcomes" and "Gating"); the shape of results.json is a public contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from conformance import requirements
+from conformance.target import Target
+
+OUTCOMES = ("passed", "failed", "warning", "deviation", "unexpectedly-passed", "skipped", "omitted", "broken")
+GATING = {"failed", "broken"}
+RESULTS_VERSION = 1
+
+
+@dataclass
+class TestRecord:
+    """What one test said about the requirements it declares."""
+
+    nodeid: str
+    requirements: tuple[str, ...]
+    outcome: str  # passed | violated | broken | skipped | omitted
+    violated: str | None = None  # the requirement a violation named
+    message: str = ""
+    exchanges: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+
+@dataclass
+class RequirementResult:
+    id: str
+    level: str
+    family: str
+    topic: str
+    sentence: str
+    source: str
+    outcome: str = "omitted"
+    messages: list[str] = field(default_factory=list)
+    observations: dict[str, Any] = field(default_factory=dict)
+    exchanges: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)
+    deviation: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome, "level": self.level, "family": self.family, "topic": self.topic,
+            "sentence": self.sentence, "source": self.source, "messages": self.messages[:20],
+            "observations": self.observations, "exchanges": self.exchanges[:50], "tests": self.tests,
+            "deviation": self.deviation,
+        }
+
+
+def aggregate(target: Target, records: Iterable[TestRecord],
+              observations: dict[str, dict[str, Any]], today: dt.date | None = None) -> dict[str, RequirementResult]:
+    results = {
+        r.id: RequirementResult(r.id, r.level, r.family, r.topic, r.sentence, r.source)
+        for r in requirements.for_api(target.api)
+    }
+    seen: dict[str, list[str]] = {rid: [] for rid in results}
+    for rec in records:
+        named = set(rec.requirements) | ({rec.violated} if rec.violated else set())
+        for rid in named:
+            if rid not in results:
+                continue
+            res = results[rid]
+            res.tests.append(rec.nodeid)
+            if rec.outcome == "violated":
+                if rec.violated == rid:
+                    seen[rid].append("violated")
+                    res.messages.append(rec.message)
+                    res.exchanges.extend(rec.exchanges)
+                else:
+                    seen[rid].append("not-reached")
+            else:
+                seen[rid].append(rec.outcome)
+                if rec.outcome in {"broken", "skipped", "omitted"} and rec.message:
+                    res.messages.append(rec.message)
+                if rec.outcome == "passed":
+                    res.exchanges.extend(rec.exchanges[:5])
+    for rid, res in results.items():
+        res.observations = dict(observations.get(rid, {}))
+        marks = seen[rid]
+        if "violated" in marks:
+            res.outcome = "warning" if res.level == "SHOULD" else "failed"
+        elif "broken" in marks:
+            res.outcome = "broken"
+        elif "passed" in marks:
+            res.outcome = "passed"
+        elif "skipped" in marks or "not-reached" in marks:
+            res.outcome = "skipped"
+        else:
+            res.outcome = "omitted"
+        _apply_deviation(target, res, today)
+    return results
+
+
+def _apply_deviation(target: Target, res: RequirementResult, today: dt.date | None) -> None:
+    entry = target.deviation_for(res.id)
+    if entry is None:
+        return
+    res.deviation = {"reason": entry.reason, "reference": entry.reference, "expires": entry.expires.isoformat(),
+                     "expired": entry.expired(today)}
+    if entry.expired(today):
+        if res.outcome in {"failed", "warning"}:
+            res.outcome = "failed"  # DESIGN.md: expired deviation entries count as failed
+            res.messages.append(f"known deviation expired on {entry.expires.isoformat()} ({entry.reference})")
+        return
+    if res.outcome in {"failed", "warning"}:
+        res.outcome = "deviation"
+    elif res.outcome == "passed":
+        res.outcome = "unexpectedly-passed"
+
+
+def verdict(results: dict[str, RequirementResult], fail_on: str = "failed") -> tuple[bool, list[str]]:
+    gating = set(GATING) | ({"warning"} if fail_on == "warning" else set())
+    blocking = sorted(rid for rid, r in results.items() if r.outcome in gating)
+    return (not blocking, blocking)
+
+
+def counts(results: dict[str, RequirementResult]) -> dict[str, int]:
+    out = {o: 0 for o in OUTCOMES}
+    for r in results.values():
+        out[r.outcome] += 1
+    return out
+
+
+def document(target: Target, results: dict[str, RequirementResult], started: dt.datetime, finished: dt.datetime,
+             fail_on: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    ok, blocking = verdict(results, fail_on)
+    return {
+        "version": RESULTS_VERSION,
+        "target": {"name": target.name, "api": target.api, "base_url": target.base_url},
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "verdict": {"passed": ok, "fail_on": fail_on, "blocking": blocking},
+        "counts": counts(results),
+        "requirements": {rid: r.as_dict() for rid, r in sorted(results.items())},
+        **(extra or {}),
+    }
+
+
+def write(path: Path, doc: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

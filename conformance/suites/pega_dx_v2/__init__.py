@@ -1,0 +1,1 @@
+"""Pega DX API v2 suite: cases, case actions, assignments, eTag optimistic locking."""

@@ -1,0 +1,150 @@
+"""Pega DX v2 operations as the suite uses them, on top of the instrumented Session.
+
+Every case the suite creates carries the run tag in its content and is put in
+the ledger with Pega's own retirement rule: DELETE while in the create stage
+(seed 000: "Delete case in create stage"); a case past it cannot be deleted
+through DX v2 and is reported as remaining.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from conformance.checks.pega import etag_stamp
+from conformance.failures import SuiteBroken
+from conformance.http import Exchange, Session
+from conformance.ledger import Ledger
+from conformance.target import Target
+
+
+class PreconditionFailed(SuiteBroken):
+    """A step the test needs (not the one it verifies) did not work."""
+
+
+def same_etag(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    norm = lambda v: (etag_stamp(v) or v.strip().removeprefix("W/").strip('"'))  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def seg(value: str) -> str:
+    """A path segment: case and assignment IDs contain spaces and '!' (VF REC)."""
+    return quote(value, safe="")
+
+
+class PegaApi:
+    def __init__(self, session: Session, target: Target, ledger: Ledger, tag: str) -> None:
+        self.s = session
+        self.target = target
+        self.ledger = ledger
+        self.tag = tag
+        self.field = target.fixtures.content_field
+
+    def label(self, what: str = "") -> str:
+        return f"{self.tag} {what or uuid.uuid4().hex[:8]}"
+
+    # -- cases -----------------------------------------------------------------
+    def create_case(self, content: dict[str, Any] | None = None, body: Any = None, **kw: Any) -> Exchange:
+        payload = body if body is not None else {
+            "caseTypeID": self.target.fixtures.case_type_id,
+            "content": content if content is not None else {self.field: self.label()},
+        }
+        ex = self.s.request("POST", "/cases", json_body=payload if not isinstance(payload, bytes) else None,
+                            content=payload if isinstance(payload, bytes) else None,
+                            headers={"Content-Type": "application/json"}, **kw)
+        self.track(ex)
+        return ex
+
+    def track(self, ex: Exchange) -> None:
+        """Record a case a response says was created, whatever the test expected."""
+        body = ex.json()
+        if ex.status is not None and 200 <= ex.status < 300 and isinstance(body, dict) \
+                and isinstance(body.get("ID"), str):
+            case_id = body["ID"]
+            self.ledger.add("case", case_id, lambda: self.retire(case_id))
+
+    def new_case(self, content: dict[str, Any] | None = None) -> tuple[str, Exchange]:
+        ex = self.create_case(content)
+        body = ex.json()
+        if ex.status is None or not 200 <= ex.status < 300 or not isinstance(body, dict) or \
+                not isinstance(body.get("ID"), str):
+            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
+        return body["ID"], ex
+
+    def get_case(self, case_id: str, **kw: Any) -> Exchange:
+        return self.s.request("GET", f"/cases/{seg(case_id)}", **kw)
+
+    def read(self, case_id: str) -> tuple[str, dict[str, Any], Exchange]:
+        """(eTag, caseInfo) of a case the test needs to exist."""
+        ex = self.get_case(case_id)
+        info = case_info(ex)
+        etag = ex.header("ETag")
+        if ex.status != 200 or info is None or not etag:
+            raise PreconditionFailed(f"could not read case {case_id} with its ETag: {ex.summary()}")
+        return etag, info, ex
+
+    def delete_case(self, case_id: str) -> Exchange:
+        return self.s.request("DELETE", f"/cases/{seg(case_id)}")
+
+    def update(self, case_id: str, etag: str | None, content: dict[str, Any] | None = None,
+               body: Any = None, **kw: Any) -> Exchange:
+        headers = {"If-Match": etag} if etag is not None else {}
+        payload = body if body is not None else {"content": content or {}}
+        return self.s.request(
+            "PATCH", f"/cases/{seg(case_id)}/actions/{seg(self.target.fixtures.update_action_id)}",
+            json_body=None if isinstance(payload, bytes) else payload,
+            content=payload if isinstance(payload, bytes) else None,
+            headers={"Content-Type": "application/json", **headers}, **kw)
+
+    # -- assignments -----------------------------------------------------------
+    def assignment_of(self, info: dict[str, Any]) -> tuple[str, str]:
+        items = info.get("assignments")
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            raise PreconditionFailed(f"case {info.get('ID')} has no open assignment")
+        first = items[0]
+        actions = first.get("actions") or []
+        if not isinstance(first.get("ID"), str) or not actions or not isinstance(actions[0], dict):
+            raise PreconditionFailed(f"assignment of case {info.get('ID')} has no ID or no action")
+        return first["ID"], str(actions[0].get("ID"))
+
+    def get_assignment(self, assignment_id: str, **kw: Any) -> Exchange:
+        return self.s.request("GET", f"/assignments/{seg(assignment_id)}", **kw)
+
+    def submit(self, assignment_id: str, action_id: str, etag: str | None,
+               content: dict[str, Any] | None = None, **kw: Any) -> Exchange:
+        headers = {"If-Match": etag} if etag is not None else {}
+        return self.s.request("PATCH", f"/assignments/{seg(assignment_id)}/actions/{seg(action_id)}",
+                              json_body={"content": content or {}}, headers=headers, **kw)
+
+    # -- cleanup ---------------------------------------------------------------
+    def retire(self, case_id: str) -> tuple[bool, str]:
+        ex = self.get_case(case_id)
+        if ex.status == 404:
+            return True, "already gone"
+        info = case_info(ex) or {}
+        stages = info.get("stages") or []
+        first_stage = stages[0].get("ID") if stages and isinstance(stages[0], dict) else None
+        if first_stage is not None and info.get("stageID") not in (None, first_stage):
+            return False, (f"in stage {info.get('stageID')}: DX v2 deletes a case only in its create stage "
+                           "(seed 000); resolve it in the application")
+        deleted = self.delete_case(case_id)
+        if deleted.status is not None and 200 <= deleted.status < 300:
+            return True, "deleted"
+        return False, f"DELETE answered {deleted.status}"
+
+
+def case_info(ex: Exchange) -> dict[str, Any] | None:
+    body = ex.json()
+    if not isinstance(body, dict):
+        return None
+    data = body.get("data")
+    info = data.get("caseInfo") if isinstance(data, dict) else None
+    return info if isinstance(info, dict) else None
+
+
+def content_value(info: dict[str, Any] | None, field: str) -> Any:
+    content = (info or {}).get("content")
+    return content.get(field) if isinstance(content, dict) else None
