@@ -291,6 +291,22 @@ def requirements_cmd(api: str | None, fmt: str) -> None:
         console.print(table)
 
 
+@main.command("prove")
+@click.option("--api", type=click.Choice(["pega-dx-v2"]), default="pega-dx-v2", show_default=True)
+@click.option("--fault", "faults", multiple=True, help="only these faults (repeatable); default all")
+@click.option("--jobs", default=2, show_default=True, type=int, help="trials run side by side")
+@click.option("--variants/--no-variants", default=True, help="also run the clean emulator and each variant")
+def prove_cmd(api: str, faults: tuple[str, ...], jobs: int, variants: bool) -> None:
+    """Prove the suite: every fault reported under its requirement, clean emulators pass."""
+    from conformance import prove
+
+    trials = prove.prove(api, list(faults) or None, jobs, variants)
+    click.echo(prove.markdown(api, trials))
+    faulty = [t for t in trials if t.faults and not prove.judge_fault(api, t)[0]]
+    unclean = [t for t in trials if not t.faults and (t.flagged or t.broken)]
+    sys.exit(EXIT_GATE if faulty or unclean else EXIT_OK)
+
+
 @main.command("specs")
 def specs_cmd() -> None:
     """Validate the bundled OpenAPI documents."""

@@ -76,6 +76,8 @@ class Fixtures(_Strict):
     update_action_id: str = Field(default="pyUpdateCaseDetails", min_length=1)
     # a text field of the case type's content the update action may set
     content_field: str = Field(default="pyLabel", min_length=1)
+    # a case the operator may read; lets read-only runs verify what needs an existing case
+    existing_case_id: str | None = Field(default=None, min_length=1)
     # base URL of the v1 API, for the v1-style PUT (seed 000); needed with capabilities.v1_update
     v1_base_url: str | None = Field(default=None, pattern=r"^https?://")
 

@@ -74,6 +74,16 @@ class PegaApi:
             raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
         return body["ID"], ex
 
+    def some_case(self) -> str:
+        """A case to read: a new one, or in read-only mode the target's existing_case_id."""
+        if not self.target.safety.read_only:
+            return self.new_case()[0]
+        if self.target.fixtures.existing_case_id:
+            return self.target.fixtures.existing_case_id
+        import pytest
+
+        pytest.skip("read_only target without fixtures.existing_case_id: no case to read")
+
     def get_case(self, case_id: str, **kw: Any) -> Exchange:
         return self.s.request("GET", f"/cases/{seg(case_id)}", **kw)
 

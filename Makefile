@@ -1,0 +1,42 @@
+# Two commands on a fresh machine (README): `make demo`, then `make test`.
+# Each sets itself up first; set-up is skipped when nothing it depends on changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# the default test run spreads over the machine's cores (pytest-xdist)
+WORKERS ?= auto
+
+.PHONY: setup demo test test-fast report emulate clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# npm ci installs exactly the pinned Allure from package-lock.json
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## The main job: the bundled emulators (clean and documented variants), the suite
+## against each, and the Allure HTML report in reports/demo/allure-report.
+demo: setup
+	$(BIN)/conformance demo --out reports/demo
+
+## The suite's own tests, including the fault matrix (every fault caught, clean passes).
+test: setup
+	$(BIN)/pytest -n $(WORKERS)
+
+## The quick subset: everything but the fault matrix.
+test-fast: setup
+	$(BIN)/pytest -n $(WORKERS) -m "not matrix"
+
+emulate: setup
+	$(BIN)/conformance emulate pega-dx-v2 --port 8811
+
+clean:
+	rm -rf reports/demo reports/*-2* .conformance .pytest_cache

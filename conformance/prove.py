@@ -1,0 +1,142 @@
+"""Proving the suite (DESIGN.md): run it against the emulator with each fault
+injected and against each documented variant, and tabulate what it reported.
+
+A fault is *detected* when its requirement is reported failed (warning for a
+SHOULD); it is *exact* when nothing outside the fault's declared `also` set is
+flagged and nothing is broken. A variant passes when every requirement passes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance import requirements
+from conformance.emulators.common import EmulatorProcess
+
+FLAGGED = {"failed", "warning"}
+TARGETS = {"pega-dx-v2": "pega-emulator"}
+
+
+def emulator_registry(api: str) -> tuple[dict, dict]:
+    if api == "pega-dx-v2":
+        from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS
+
+        return FAULTS, VARIANTS
+    raise KeyError(api)
+
+
+@dataclass
+class Trial:
+    label: str
+    faults: tuple[str, ...]
+    variants: dict[str, str]
+    exit_code: int
+    outcomes: dict[str, str]
+    observations: dict[str, dict[str, Any]]
+    requests: int
+    seconds: float
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> set[str]:
+        return {rid for rid, o in self.outcomes.items() if o in FLAGGED}
+
+    @property
+    def broken(self) -> set[str]:
+        return {rid for rid, o in self.outcomes.items() if o == "broken"}
+
+
+def target_text(api: str, url: str, read_only: bool = False, variants: dict[str, str] | None = None) -> str:
+    path = Path(__file__).resolve().parent / "targets" / f"{TARGETS[api]}.toml"
+    text = path.read_text(encoding="utf-8").replace("http://127.0.0.1:8811", url)
+    if read_only:
+        text = text.replace("read_only = false", "read_only = true")
+    if (variants or {}).get("v1-update") == "off":
+        text = text.replace("v1_update = true", "v1_update = false")  # the target declares what it offers
+    return text
+
+
+def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | None = None,
+          workdir: Path | None = None, extra_target: str = "", read_only: bool = False,
+          db: str = ":memory:") -> Trial:
+    """One emulator process, one `conformance run` process, the results read back."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-prove-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    label = "+".join(faults) or ("variant " + ",".join(f"{k}={v}" for k, v in (variants or {}).items())
+                                 if variants else "clean")
+    with EmulatorProcess(api, db=db, faults=faults, variants=variants) as emu:
+        target = workdir / "target.toml"
+        target.write_text(target_text(api, emu.url, read_only, variants) + extra_target, encoding="utf-8")
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
+                               "--out", str(workdir / "run")], capture_output=True, text=True, timeout=900)
+        seconds = time.perf_counter() - started
+    results_file = workdir / "run" / "results.json"
+    if not results_file.exists():
+        raise RuntimeError(f"run wrote no results (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    doc = json.loads(results_file.read_text(encoding="utf-8"))
+    reqs = doc["requirements"]
+    return Trial(label, tuple(faults), dict(variants or {}), proc.returncode,
+                 {rid: r["outcome"] for rid, r in reqs.items()},
+                 {rid: r["observations"] for rid, r in reqs.items() if r["observations"]},
+                 doc["requests_sent"], seconds, {rid: r["messages"] for rid, r in reqs.items() if r["messages"]},
+                 {rid: r["exchanges"] for rid, r in reqs.items() if r["exchanges"]})
+
+
+def judge_fault(api: str, t: Trial) -> tuple[bool, bool]:
+    faults, _ = emulator_registry(api)
+    fault = faults[t.faults[0]]
+    expected = "warning" if requirements.get(fault.breaks).level == "SHOULD" else "failed"
+    detected = t.outcomes.get(fault.breaks) == expected
+    exact = detected and t.flagged <= {fault.breaks} | set(fault.also) and not t.broken
+    return detected, exact
+
+
+def variant_sets(api: str) -> list[dict[str, str]]:
+    """The defaults, then each non-default choice of each variant on its own."""
+    _, variants = emulator_registry(api)
+    sets: list[dict[str, str]] = [{}]
+    for v in variants.values():
+        sets += [{v.name: c} for c in v.choices if c != v.default]
+    return sets
+
+
+def prove(api: str, faults: list[str] | None = None, jobs: int = 2, with_variants: bool = True) -> list[Trial]:
+    registry, _ = emulator_registry(api)
+    plan: list[tuple[tuple[str, ...], dict[str, str]]] = [((f,), {}) for f in (faults or sorted(registry))]
+    if with_variants:
+        plan += [((), v) for v in variant_sets(api)]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(lambda p: trial(api, p[0], p[1]), plan))
+
+
+def markdown(api: str, trials: list[Trial]) -> str:
+    registry, _ = emulator_registry(api)
+    lines = ["| fault | breaks | detected as | also reported | exact | requests | seconds |",
+             "|---|---|---|---|---|---|---|"]
+    for t in trials:
+        if not t.faults:
+            continue
+        fault = registry[t.faults[0]]
+        detected, exact = judge_fault(api, t)
+        others = sorted(t.flagged - {fault.breaks}) + [f"{r} (broken)" for r in sorted(t.broken)]
+        lines.append(f"| `{fault.name}` | {fault.breaks} | {t.outcomes.get(fault.breaks, '-') if detected else 'NOT DETECTED'}"
+                     f" | {', '.join(others) or '-'} | {'yes' if exact else 'no'} | {t.requests} | {t.seconds:.1f} |")
+    lines += ["", "| emulator | failed / warning / broken / skipped | observed |", "|---|---|---|"]
+    for t in trials:
+        if t.faults:
+            continue
+        bad = [rid for rid, o in t.outcomes.items() if o in FLAGGED | {"broken", "skipped"}]
+        seen = "; ".join(f"{k}={v}" for obs in t.observations.values() for k, v in obs.items()
+                         if "status" in k or "form" in k)
+        lines.append(f"| {t.label} | {', '.join(bad) or 'none'} | {seen} |")
+    return "\n".join(lines)

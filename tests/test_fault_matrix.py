@@ -1,0 +1,67 @@
+"""Proving the suite (DESIGN.md): each fault is reported under exactly its
+requirement; the clean emulator and every documented variant pass.
+
+Each trial is real: an emulator process on loopback, a `conformance run`
+process against it, results.json read back.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import prove, requirements
+from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS
+
+pytestmark = pytest.mark.matrix
+API = "pega-dx-v2"
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_fault_reported_under_its_requirement(fault, tmp_path):
+    spec = FAULTS[fault]
+    t = prove.trial(API, (fault,), workdir=tmp_path)
+    level = requirements.get(spec.breaks).level
+    assert t.outcomes[spec.breaks] == ("warning" if level == "SHOULD" else "failed"), t.outcomes
+    assert t.flagged <= {spec.breaks} | set(spec.also), f"also flagged: {t.flagged - {spec.breaks}}"
+    assert not t.broken, t.messages
+    # a SHOULD finding does not gate by default; a MUST one does (exit 1)
+    assert t.exit_code == (0 if level == "SHOULD" else 1)
+    # the finding says what was wrong and points at the exchange that shows it
+    assert t.messages[spec.breaks] and all("ex-" in m for m in t.messages[spec.breaks]), t.messages[spec.breaks]
+    assert t.evidence[spec.breaks]
+
+
+@pytest.mark.parametrize("variants", prove.variant_sets(API), ids=lambda v: ",".join(f"{k}={c}" for k, c in v.items())
+                         or "defaults")
+def test_clean_emulator_passes_every_requirement(variants, tmp_path):
+    t = prove.trial(API, (), variants, workdir=tmp_path)
+    assert t.exit_code == 0
+    # a server without the v1 update does not declare it: its requirement is skipped, not failed
+    expected = {r: ("skipped" if r == "PEGA-V1-001" and variants.get("v1-update") == "off" else "passed")
+                for r in t.outcomes}
+    assert t.outcomes == expected
+    obs = {k: v for o in t.observations.values() for k, v in o.items()}
+    # the observations record which documented behaviour this server shows
+    assert obs["stale_if_match_status"] == int(variants.get("stale", VARIANTS["stale"].default))
+    assert obs["missing_if_match_status"] == int(variants.get("missing-if-match", VARIANTS["missing-if-match"].default))
+    assert obs["location_form"] == ("absolute" if variants.get("location") == "absolute" else "path")
+
+
+def test_every_requirement_has_a_fault():
+    covered = {f.breaks for f in FAULTS.values()}
+    assert covered == {r.id for r in requirements.for_api(API)}
+
+
+def test_read_only_run_sends_no_mutation_and_skips_writers(tmp_path):
+    import json
+    import sqlite3
+
+    db = tmp_path / "emu.sqlite3"
+    t = prove.trial(API, (), workdir=tmp_path / "w", read_only=True, db=str(db))
+    assert t.exit_code == 0
+    methods = [json.loads(line)["method"] for line in (tmp_path / "w" / "run" / "exchanges.jsonl").read_text().splitlines()]
+    assert methods and set(methods) <= {"GET", "HEAD", "OPTIONS"}
+    # the emulator's own state: nothing was created
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    assert t.outcomes["PEGA-CASE-001"] == "skipped"
+    assert t.outcomes["PEGA-ERR-001"] == "passed"
