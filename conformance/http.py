@@ -34,6 +34,8 @@ from conformance.target import (
 )
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# what a read-only run may send: RFC 9110 9.2.1 safe methods, minus TRACE (it echoes credentials back)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 REDACTED = "[REDACTED]"
 LOG_BODY_LIMIT = 64 * 1024  # bytes of each body kept in the exchange log
@@ -86,9 +88,12 @@ class Exchange:
         parts.append(self.url)
         return " ".join(shlex.quote(p) for p in parts)
 
-    def as_record(self) -> dict[str, Any]:
+    def as_record(self, redactor: "Redactor | None" = None) -> dict[str, Any]:
+        """The exchange as written to logs and reports: bodies cut, secrets the server echoed removed."""
         def text(raw: bytes) -> str:
             cut = raw[:LOG_BODY_LIMIT].decode("utf-8", "replace")
+            if redactor is not None:
+                cut = redactor.text(cut)
             return cut + (f"... [{len(raw) - LOG_BODY_LIMIT} more bytes]" if len(raw) > LOG_BODY_LIMIT else "")
 
         return {
@@ -137,7 +142,8 @@ class Redactor:
 class ExchangeLog:
     """Every exchange of a run, in order; written redacted as JSON lines."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, redactor: Redactor | None = None) -> None:
+        self.redactor = redactor
         self._items: dict[str, Exchange] = {}
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -156,7 +162,7 @@ class ExchangeLog:
             self._items[exchange.id] = exchange
             if self._path is not None:
                 with self._path.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(exchange.as_record(), ensure_ascii=False) + "\n")
+                    fh.write(json.dumps(exchange.as_record(self.redactor), ensure_ascii=False) + "\n")
         if self.listener is not None:
             self.listener(exchange)
 
@@ -237,8 +243,9 @@ class Session:
 
     def __init__(self, target: Target, log: ExchangeLog | None = None, redactor: Redactor | None = None) -> None:
         self.target = target
-        self.log = log or ExchangeLog()
-        self.redactor = redactor or Redactor()
+        self.log = log if log is not None else ExchangeLog()
+        self.redactor = redactor if redactor is not None else (self.log.redactor or Redactor())
+        self.log.redactor = self.redactor
         self.tokens = TokenSource(target, self.redactor)
         self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False)
         self._budget_lock = threading.Lock()
@@ -291,7 +298,7 @@ class Session:
     ) -> Exchange:
         """Send one request. `auth=False` sends no Authorization; a string is sent as-is."""
         method = method.upper()
-        if method in MUTATING and self.target.safety.read_only:
+        if self.target.safety.read_only and method not in READ_ONLY_METHODS:
             raise ReadOnlyRefused(f"read_only target: refused to send {method} {path}")
         url = self.url(path, base)
         send_headers = {"Accept": "application/json"}
@@ -381,6 +388,12 @@ class Session:
 
     def close(self) -> None:
         self._client.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def host(self) -> str:
         return urlsplit(self.target.base_url).netloc

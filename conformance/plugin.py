@@ -102,7 +102,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def activate(config: pytest.Config, run: ConformanceRun) -> None:
+    from conformance import failures
+
     config.stash[STATE_KEY] = run
+    failures.redact = run.session.redactor.text
     _hypothesis_profile(run.target)
 
 
@@ -183,13 +186,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             exc = call.excinfo.value if call.excinfo else None
             violation = _find_violation(exc)
             if violation is not None:
-                rec = results.TestRecord(item.nodeid, reqs, "violated", violation.requirement, violation.message,
-                                         violation.exchanges)
+                rec = results.TestRecord(item.nodeid, reqs, "violated", violation.requirement,
+                                         run.session.redactor.text(violation.message), violation.exchanges)
                 item._conformance_failed_exchanges = violation.exchanges  # type: ignore[attr-defined]
             else:
                 kind = "suite or network" if isinstance(exc, SuiteBroken) else "unexpected error"
                 rec = results.TestRecord(item.nodeid, reqs, "broken",
-                                         message=f"{kind}: {type(exc).__name__}: {exc}"[:2000], exchanges=exchanges)
+                                         message=run.session.redactor.text(f"{kind}: {type(exc).__name__}: {exc}")[:2000],
+                                         exchanges=exchanges)
         rec.duration = report.duration
         run.records.append(rec)
     return report
@@ -280,7 +284,7 @@ def _attach_exchanges(run: ConformanceRun, item: pytest.Item, captured: list[str
         ex = run.log.get(ex_id)
         if ex is None:
             continue
-        allure.attach(json.dumps(ex.as_record(), indent=2, ensure_ascii=False), name=f"{ex.summary()}",
+        allure.attach(json.dumps(ex.as_record(run.session.redactor), indent=2, ensure_ascii=False), name=f"{ex.summary()}",
                       attachment_type=allure.attachment_type.JSON)
         allure.attach(ex.curl(), name=f"{ex.id} curl", attachment_type=allure.attachment_type.TEXT)
     if len(captured) > MAX_ATTACHED_EXCHANGES:

@@ -20,6 +20,7 @@ RESULTS_VERSION = 1
 
 @dataclass
 class TestRecord:
+    __test__ = False  # a record, not a pytest test class
     """What one test said about the requirements it declares."""
 
     nodeid: str
