@@ -1,0 +1,95 @@
+"""The command line: exit codes, the run folder, the Allure results it writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import prove
+from conformance.emulators.common import EmulatorProcess
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, env=env)
+
+
+def test_bad_target_exits_2_naming_the_key(tmp_path):
+    bad = tmp_path / "t.toml"
+    bad.write_text('name = "x"\napi = "pega-dx-v2"\nbase_url = "http://127.0.0.1:9"\n'
+                   '[auth]\ntype = "bearer"\n[fixtures]\ncase_type_id = "X"\n')
+    proc = cli("run", "--target", str(bad), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "auth.token: Field required" in proc.stdout
+    assert not (tmp_path / "out").exists()  # failed before any request
+
+
+def test_unreachable_token_endpoint_exits_3(tmp_path):
+    text = prove.target_text("pega-dx-v2", "http://127.0.0.1:9")  # nothing listens on port 9
+    (tmp_path / "t.toml").write_text(text)
+    proc = cli("run", "--target", str(tmp_path / "t.toml"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 3 and "run broken" in proc.stdout and "token request" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    with EmulatorProcess("pega-dx-v2") as emu:
+        (out / "t.toml").write_text(prove.target_text("pega-dx-v2", emu.url))
+        proc = cli("run", "--target", str(out / "t.toml"), "--out", str(out / "run"))
+    return proc, out / "run"
+
+
+def test_clean_run_exits_0_with_summary(clean_run):
+    proc, _ = clean_run
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "PEGA-ETAG-003" in proc.stdout and "verdict PASS" in proc.stdout
+
+
+def test_run_folder_contract(clean_run):
+    _, run = clean_run
+    doc = json.loads((run / "results.json").read_text())
+    assert doc["verdict"]["passed"] is True and doc["target"]["api"] == "pega-dx-v2"
+    assert doc["requirements"]["PEGA-ETAG-003"]["observations"]["stale_if_match_status"] == 409
+    assert doc["cleanup"]["retired"], "the run retired the cases it created"
+    assert all(r["how"] for r in doc["cleanup"]["remaining"])  # what stays says why
+    assert (run / "junit.xml").read_text().count("<testcase") > 50
+    ids = {json.loads(line)["id"] for line in (run / "exchanges.jsonl").read_text().splitlines()}
+    evidence = doc["requirements"]["PEGA-CASE-001"]["exchanges"]
+    assert evidence and set(evidence) <= ids
+
+
+def test_allure_results_carry_requirement_labels_and_redacted_exchanges(clean_run):
+    _, run = clean_run
+    results = [json.loads(p.read_text()) for p in (run / "allure-results").glob("*-result.json")]
+    assert results
+    labels = {(lab["name"], lab["value"]) for r in results for lab in r["labels"]}
+    assert ("epic", "pega-dx-v2") in labels and ("story", "PEGA-ETAG-005") in labels and ("feature", "etag") in labels
+    attachments = [a for r in results for a in r.get("attachments", [])]
+    attachments += [a for p in (run / "allure-results").glob("*-container.json")
+                    for f in json.loads(p.read_text()).get("afters", []) for a in f.get("attachments", [])]
+    assert any("curl" in a["name"] for a in attachments)
+    # no secret anywhere in the run folder: the demo client secret and every issued token
+    blob = "\n".join(p.read_text(errors="replace") for p in run.rglob("*") if p.is_file())
+    assert "conformance-demo-secret" not in blob
+    assert "Bearer " not in blob.replace("Bearer conformance-invalid-token-0000", "").replace(
+        "Bearer [REDACTED]", "").replace('Bearer realm=', "")
+
+
+def test_requirements_and_faults_listing():
+    proc = cli("requirements", "--format", "json")
+    ids = {r["id"] for r in json.loads(proc.stdout)}
+    assert "PEGA-ETAG-005" in ids
+    listing = cli("emulate", "pega-dx-v2", "--list-faults").stdout
+    assert "race-lost-update: PEGA-ETAG-005" in listing and "stale=409|412" in listing
+
+
+def test_specs_command_validates():
+    proc = cli("specs")
+    assert proc.returncode == 0 and "valid" in proc.stdout
