@@ -54,10 +54,13 @@ class ConformanceRun:
         if current is not None:
             current.append(exchange.id)
 
-    def observe(self, requirement: str, key: str, value: Any) -> None:
+    def observe(self, requirement: str, key: str, value: Any, first_only: bool = False) -> None:
+        """Record what the server did; distinct answers to the same question are all kept."""
         requirements.get(requirement)
         with self._lock:
             bucket = self.observations.setdefault(requirement, {})
+            if first_only and key in bucket:
+                return
             if key in bucket and bucket[key] != value:
                 # one server answered differently at different times: keep every answer
                 previous = bucket[key] if isinstance(bucket[key], list) else [bucket[key]]

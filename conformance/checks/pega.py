@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from conformance.checks import check, violate
 from conformance.http import Exchange
@@ -93,3 +94,39 @@ def error_body_has_details(exchange: Exchange) -> None:
     if not isinstance(first, dict) or not isinstance(first.get("localizedValue"), str) or \
             not first["localizedValue"].strip():
         raise violate("PEGA-ERR-003", "errorDetails[0].localizedValue is missing or empty", exchange)
+
+
+# -- the same checks, registered with schemathesis for the property-based tests ----------
+import schemathesis  # noqa: E402
+
+from conformance.http import Exchange as _Exchange  # noqa: E402
+
+
+def _as_exchange(response: Any, case: Any) -> Exchange:
+    # schemathesis keeps every header as a list of values
+    headers = {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in dict(response.headers).items()}
+    return _Exchange("ex-generated", case.method, case.formatted_path, {}, b"", response.status_code, headers,
+                     response.content or b"")
+
+
+@schemathesis.check
+def pega_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
+    """404 answers carry the v2 error body (PEGA-ERR-001); 400/422 ones too (PEGA-ERR-002)."""
+    status = response.status_code
+    if status == 404:
+        error_body_v2(_as_exchange(response, case), "PEGA-ERR-001")
+    elif status in (400, 422):
+        error_body_v2(_as_exchange(response, case), "PEGA-ERR-002")
+    return None
+
+
+@schemathesis.check
+def pega_etag_header(ctx: Any, response: Any, case: Any) -> bool | None:
+    """An ETag, wherever one is sent, is a Pega timestamp; on a case GET it is lastUpdateTime (PEGA-ETAG-001)."""
+    ex = _as_exchange(response, case)
+    if ex.header("ETag") is None:
+        return None
+    etag_is_pega_timestamp(ex)
+    if case.method.upper() == "GET" and case.path == "/cases/{caseID}" and response.status_code == 200:
+        etag_matches_last_update_time(ex)
+    return None

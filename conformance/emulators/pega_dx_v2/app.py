@@ -254,9 +254,13 @@ class PegaEmulator:
             raise ApiError(400, "Bad Request", "pageInstructions must be an array",
                            "The pageInstructions element must be an array.", "pageInstructions")
         for i, ins in enumerate(instructions):
+            # seed 000: {instruction: ADD|APPEND|UPDATE.., target, content{}, listIndex "1", groupIndex "Customer"}
             if not isinstance(ins, dict) or not isinstance(ins.get("target"), str) or \
-                    not isinstance(ins.get("instruction"), str) or ins["instruction"] not in INSTRUCTIONS:
-                # seed 000: instructions ADD/APPEND/UPDATE with a target
+                    not isinstance(ins.get("instruction"), str) or ins["instruction"] not in INSTRUCTIONS or \
+                    any(k in ins and not isinstance(ins[k], dict) for k in ("content", "data")) or \
+                    ("groupIndex" in ins and not isinstance(ins["groupIndex"], str)) or \
+                    ("listIndex" in ins and (isinstance(ins["listIndex"], bool)
+                                             or not isinstance(ins["listIndex"], (str, int)))):
                 raise ApiError(422, "Validation fail", f"pageInstructions[{i}] is not a valid page instruction",
                                "A page instruction is invalid.", f"pageInstructions[{i}]")
         return content, instructions
@@ -369,9 +373,11 @@ class PegaEmulator:
         for key in ("processID", "parentCaseID"):
             if key in body and not isinstance(body[key], str):
                 raise ApiError(400, "Bad Request", f"{key} must be a string", f"{key} must be a string.", key)
-        if "attachments" in body and not isinstance(body["attachments"], list):
-            raise ApiError(400, "Bad Request", "attachments must be an array", "attachments must be an array.",
-                           "attachments")
+        attachments = body.get("attachments", [])
+        # seed 000: attachments: [{fileName, fileContent, mimeType}]; seed 001: or {ID} of an upload
+        if not isinstance(attachments, list) or not all(isinstance(a, dict) for a in attachments):
+            raise ApiError(400, "Bad Request", "attachments must be an array of objects",
+                           "attachments must be an array of objects.", "attachments")
         content, instructions = self.validate_update(body)
         if case_type not in CASE_TYPES:
             raise ApiError(422, "Validation fail", f"Case type {case_type} is not a valid case type",

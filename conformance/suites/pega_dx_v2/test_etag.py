@@ -30,6 +30,13 @@ def write(pega, operation, case_id, info, etag, value):
     return pega.submit(assignment_id, action_id, etag, {pega.field: value})
 
 
+def unchanged_after_refusal(pega, requirement, case_id, etag_before, attempt, refused) -> None:
+    """A refused write changes nothing: same eTag, and the attempted value is not stored."""
+    after, info, read = pega.read(case_id)
+    if not same_etag(after, etag_before) or content_value(info, pega.field) == attempt:
+        raise violate(requirement, "the refused write changed the case", refused, read)
+
+
 def ok(ex) -> bool:
     return ex.status is not None and 200 <= ex.status < 300
 
@@ -81,9 +88,7 @@ def test_case_write_stale_etag_refused(pega, operation, observe):
         raise violate("PEGA-ETAG-003", f"write with stale eTag {stale!r} answered {ex.status}, expected 409 or 412",
                       other, ex)
     observe("PEGA-ETAG-003", "stale_if_match_status", ex.status)
-    after, info_after, read = pega.read(case_id)
-    if not same_etag(after, current) or content_value(info_after, pega.field) == attempt:
-        raise violate("PEGA-ETAG-003", "the refused stale write changed the case", ex, read)
+    unchanged_after_refusal(pega, "PEGA-ETAG-003", case_id, current, attempt, ex)
 
 
 @pytest.mark.requirement("PEGA-ETAG-004")
@@ -98,9 +103,7 @@ def test_case_write_missing_if_match_refused(pega, operation, observe):
         raise violate("PEGA-ETAG-004", f"write without If-Match answered {ex.status}, expected 428 (v2) or 403 "
                       "(v1 Pega_API_020)", ex)
     observe("PEGA-ETAG-004", "missing_if_match_status", ex.status)
-    after, info_after, read = pega.read(case_id)
-    if not same_etag(after, etag) or content_value(info_after, pega.field) == attempt:
-        raise violate("PEGA-ETAG-004", "the refused write without If-Match changed the case", ex, read)
+    unchanged_after_refusal(pega, "PEGA-ETAG-004", case_id, etag, attempt, ex)
 
 
 @pytest.mark.requirement("PEGA-ETAG-005")
