@@ -162,7 +162,7 @@ class ExchangeLog:
             self._items[exchange.id] = exchange
             if self._path is not None:
                 with self._path.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(exchange.as_record(self.redactor), ensure_ascii=False) + "\n")
+                    fh.write(json.dumps(exchange.as_record(self.redactor)) + "\n")  # ASCII: no U+2028 to split a line
         if self.listener is not None:
             self.listener(exchange)
 
