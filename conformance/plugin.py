@@ -264,8 +264,13 @@ def _conformance_test_context(request: pytest.FixtureRequest):
 def _allure_labels(run: ConformanceRun, reqs: tuple[str, ...]) -> None:
     import allure
 
-    # epic = API, feature = family, story = requirement id (issue 2)
+    # epic = API, feature = family, story = requirement id (issue 2). The target is a parameter,
+    # so that results of several targets merged into one report stay apart (Allure's history id
+    # hashes the parameters) instead of collapsing into retries of one test.
     allure.dynamic.epic(run.target.api)
+    allure.dynamic.parameter("target", run.target.name)
+    allure.dynamic.parent_suite(run.target.name)
+    allure.dynamic.label("target", run.target.name)
     for rid in reqs:
         req = requirements.get(rid)
         allure.dynamic.feature(req.family)

@@ -71,6 +71,8 @@ def test_allure_results_carry_requirement_labels_and_redacted_exchanges(clean_ru
     assert results
     labels = {(lab["name"], lab["value"]) for r in results for lab in r["labels"]}
     assert ("epic", "pega-dx-v2") in labels and ("story", "PEGA-ETAG-005") in labels and ("feature", "etag") in labels
+    # the target is a parameter: merged reports of several targets keep them apart
+    assert all({"name": "target", "value": "'pega-emulator'"} in r["parameters"] for r in results)
     attachments = [a for r in results for a in r.get("attachments", [])]
     attachments += [a for p in (run / "allure-results").glob("*-container.json")
                     for f in json.loads(p.read_text()).get("afters", []) for a in f.get("attachments", [])]
