@@ -71,7 +71,10 @@ def test_allure_results_carry_requirement_labels_and_redacted_exchanges(clean_ru
     assert results
     labels = {(lab["name"], lab["value"]) for r in results for lab in r["labels"]}
     assert ("epic", "pega-dx-v2") in labels and ("story", "PEGA-ETAG-005") in labels and ("feature", "etag") in labels
-    # the target is a parameter: merged reports of several targets keep them apart
+    # every test is its own entry in Allure (schemathesis' per-operation items included) ...
+    history = [r["historyId"] for r in results]
+    assert len(history) == len(set(history)) == (run / "junit.xml").read_text().count("<testcase")
+    # ... and the target is a parameter: merged reports of several targets keep them apart
     assert all({"name": "target", "value": "'pega-emulator'"} in r["parameters"] for r in results)
     attachments = [a for r in results for a in r.get("attachments", [])]
     attachments += [a for p in (run / "allure-results").glob("*-container.json")
