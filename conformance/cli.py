@@ -153,7 +153,11 @@ def main() -> None:
               help="gate on failed/broken only, or on warnings too")
 @click.option("--report/--no-report", default=False, help="also build the Allure HTML report")
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="extra pytest argument (repeatable), e.g. -k etag")
-def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...]) -> None:
+@click.option("--baseline", type=click.Path(exists=True, path_type=Path), default=None,
+              help="an earlier run folder or results.json: gate only on regressions against it")
+@click.option("--shard", default=None, metavar="K/N", help="run only shard K of N (merge shards with compare/gate)")
+def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
+        baseline: Path | None, shard: str | None) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -161,14 +165,47 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
         console.print(f"[bold red]target error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     out = out or _default_out(target)
+    if shard:
+        pytest_args = (*pytest_args, f"--conformance-shard={_shard(shard)}")
+    base_doc = _load_baseline(baseline) if baseline else None
     code, doc = execute(target, out, fail_on, pytest_args)
     if doc is not None:
         print_summary(doc)
         console.print(f"results: {out / 'results.json'}")
+        if base_doc is not None and code in (EXIT_OK, EXIT_GATE):
+            code = _gate_on_baseline(base_doc, doc)
     if report and doc is not None:
         path = generate_report([out / "allure-results"], out / "allure-report", f"Conformance: {target.name}")
         console.print(f"Allure report: {path / 'index.html'}")
     sys.exit(code)
+
+
+def _shard(value: str) -> str:
+    k, sep, n = value.partition("/")
+    if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
+        raise click.BadParameter(f"{value!r}: use K/N with 1 <= K <= N", param_hint="--shard")
+    return f"{int(k)}/{int(n)}"
+
+
+def _load_baseline(path: Path) -> dict[str, Any]:
+    file = path / "results.json" if path.is_dir() else path
+    try:
+        return results.read(file)
+    except (OSError, ValueError, KeyError) as exc:
+        console.print(f"[bold red]baseline error:[/] {file}: {exc}")
+        sys.exit(EXIT_USAGE)
+
+
+def _gate_on_baseline(baseline: dict[str, Any], doc: dict[str, Any]) -> int:
+    """--baseline: only regressions gate; everything that was already failing is reported, not gated."""
+    found = results.regressions(baseline, doc)
+    if found:
+        console.print(f"[bold red]{len(found)} regression(s) against the baseline:[/]")
+        for line in found:
+            console.print(f"  {line}")
+        return EXIT_GATE
+    console.print("[green]no regression against the baseline[/]")
+    return EXIT_OK
 
 
 @main.command()
@@ -253,10 +290,59 @@ def demo(out: Path, report: bool) -> None:
                 print_summary(doc)
             worst = max(worst, code)
             result_dirs.append(out / name / "allure-results")
+    from conformance import compare
+
+    runs = compare.load_runs([d.parent for d in result_dirs if (d.parent / "results.json").exists()])
+    if runs:
+        paths = compare.write(runs, out / "compare", "Bundled emulators: defaults vs documented variants")
+        console.rule("comparison")
+        console.print(compare.markdown(runs), markup=False)
+        console.print(f"comparison: {paths['html']} (also .md, .json)")
     if report:
         path = generate_report(result_dirs, out / "allure-report", "Conformance demo: bundled emulators")
         console.print(f"Allure report: {path / 'index.html'}")
     sys.exit(worst)
+
+
+@main.command("compare")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/compare"),
+              show_default=True)
+@click.option("--title", default="Conformance comparison", show_default=True)
+def compare_cmd(paths: tuple[Path, ...], out: Path, title: str) -> None:
+    """Matrix of requirement x target from run folders (shards of one target are merged)."""
+    from conformance import compare
+
+    try:
+        runs = compare.load_runs(list(paths))
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        console.print(f"[bold red]compare error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    written = compare.write(runs, out, title)
+    click.echo(compare.markdown(runs))
+    console.print(f"written: {written['html']}, {written['md']}, {written['json']}")
+
+
+@main.command("gate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--fail-on", type=click.Choice(["failed", "warning"]), default="failed")
+@click.option("--baseline", type=click.Path(exists=True, path_type=Path), default=None)
+def gate_cmd(paths: tuple[Path, ...], fail_on: str, baseline: Path | None) -> None:
+    """Gate on run folders (shards of one target are merged first), as `run` would have."""
+    from conformance import compare
+
+    runs = compare.load_runs(list(paths))
+    code = EXIT_OK
+    for r in runs:
+        doc = {"requirements": r.requirements, "target": {"name": r.name}}
+        if baseline is not None:
+            code = max(code, _gate_on_baseline(_load_baseline(baseline), doc))
+            continue
+        gating = set(results.GATING) | ({"warning"} if fail_on == "warning" else set())
+        blocking = sorted(rid for rid, req in r.requirements.items() if req["outcome"] in gating)
+        console.print(f"{r.name}: {'[green]PASS[/]' if not blocking else '[bold red]FAIL[/] ' + ', '.join(blocking)}")
+        code = max(code, EXIT_GATE if blocking else EXIT_OK)
+    sys.exit(code)
 
 
 @main.command("report")

@@ -152,3 +152,21 @@ def write(path: Path, doc: dict[str, Any]) -> None:
 
 def read(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+GOOD = {"passed", "unexpectedly-passed"}
+
+
+def regressions(baseline: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What got worse since the baseline run (issue 7): a requirement that passed and no longer
+    does, and a test that ran before and is gone (a vanished test proves nothing)."""
+    found: list[str] = []
+    now = current["requirements"]
+    for rid, before in sorted(baseline["requirements"].items()):
+        after = now.get(rid)
+        if before["outcome"] in GOOD and (after is None or after["outcome"] not in GOOD):
+            found.append(f"{rid}: {before['outcome']} -> {after['outcome'] if after else 'missing'}")
+        if after is not None:
+            gone = sorted(set(before.get("tests", [])) - set(after.get("tests", [])))
+            found += [f"{rid}: test vanished: {t}" for t in gone]
+    return found
