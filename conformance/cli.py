@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 from rich.console import Console
@@ -68,29 +70,42 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
             "-q" if not quiet else "-qq", "--no-header", "-rN", *pytest_args]
     code = pytest.main(args, plugins=[Activate()])
     doc = run.document or run.finish()
-    _allure_extras(allure_dir, target, doc)
+    _allure_extras(allure_dir, target, doc, run.server_headers)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
     return (EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE), doc
 
 
-def _allure_extras(allure_dir: Path, target: Target, doc: dict[str, Any]) -> None:
-    """Categories and environment for Allure (issue 7 grows this)."""
+def _ids_regex(ids: list[str]) -> str:
+    # a violation's message starts with "[REQUIREMENT-ID]" (failures.RequirementViolation)
+    return r"(?s).*\[(" + "|".join(re.escape(i) for i in ids) + r")\].*"
+
+
+def _allure_extras(allure_dir: Path, target: Target, doc: dict[str, Any], server: dict[str, str]) -> None:
+    """Categories (first match wins) and environment for the Allure report (issue 7)."""
     allure_dir.mkdir(parents=True, exist_ok=True)
-    deviations = [rid for rid, r in doc["requirements"].items() if r["outcome"] == "deviation"]
+    known = [d.requirement for d in target.deviations if not d.expired()]
+    should = [r.id for r in requirements.for_api(target.api) if r.level == "SHOULD"]
+    must = [r.id for r in requirements.for_api(target.api) if r.level == "MUST"]
     categories = []
-    if deviations:
-        categories.append({"name": "Known deviation", "matchedStatuses": ["failed"],
-                           "messageRegex": r".*\[(" + "|".join(deviations) + r")\].*"})
+    if known:
+        categories.append({"name": "Known deviation (target file, not gating)", "matchedStatuses": ["failed"],
+                           "messageRegex": _ids_regex(known)})
+    if should:
+        categories.append({"name": "Documented ambiguity (SHOULD, warning)", "matchedStatuses": ["failed"],
+                           "messageRegex": _ids_regex(should)})
     categories += [
-        {"name": "Product defect (requirement broken)", "matchedStatuses": ["failed"], "messageRegex": r".*\[[A-Z0-9]+-[A-Z0-9]+-\d+\].*"},
-        {"name": "Suite or network broken", "matchedStatuses": ["broken", "failed"]},
+        {"name": "Product defect (MUST broken)", "matchedStatuses": ["failed"], "messageRegex": _ids_regex(must)},
+        {"name": "Suite or network broken", "matchedStatuses": ["broken"]},
     ]
     (allure_dir / "categories.json").write_text(json.dumps(categories, indent=2), encoding="utf-8")
-    env = {"target": target.name, "api": target.api, "base_url": target.base_url, "run_id": doc.get("run_id", "")}
+    parts = urlsplit(target.base_url)
+    base_url = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
+    env = {"target": target.name, "api": target.api, "base_url": base_url, "run_id": doc.get("run_id", ""),
+           **{f"server.{k}": v for k, v in server.items()}}
     (allure_dir / "environment.properties").write_text(
-        "".join(f"{k}={v}\n" for k, v in env.items()), encoding="utf-8")
+        "".join(f"{k}={str(v).replace(chr(10), ' ')}\n" for k, v in env.items()), encoding="utf-8")
 
 
 def print_summary(doc: dict[str, Any], title: str | None = None) -> None:
@@ -131,7 +146,16 @@ def generate_report(result_dirs: list[Path], out: Path, name: str = "Conformance
     dirs = [str(d) for d in result_dirs if d.exists()]
     if not dirs:
         raise click.ClickException("no allure-results folders to build a report from")
-    proc = subprocess.run([allure, "generate", *dirs, "-o", str(out), "--name", name],
+    # history and trend carry over between reports built into the same reports/ folder
+    config = out.parent / f".{out.name}-allurerc.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({
+        "name": name,
+        "historyPath": str((out.parent / ".allure-history.jsonl").resolve()),
+        # tree: target > requirement family > requirement id (labels set by the plugin)
+        "plugins": {"awesome": {"options": {"reportName": name, "groupBy": ["parentSuite", "feature", "story"]}}},
+    }), encoding="utf-8")
+    proc = subprocess.run([allure, "generate", *dirs, "-o", str(out), "--config", str(config)],
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0 or not (out / "index.html").exists():
         raise click.ClickException(f"allure generate failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
@@ -276,8 +300,10 @@ def demo(out: Path, report: bool) -> None:
     """Start the bundled emulators, run the suite against each, build the Allure report."""
     from conformance.emulators.common import EmulatorProcess
 
-    if out.exists():
-        shutil.rmtree(out)
+    if out.exists():  # start clean, but keep the Allure history so the trend grows run after run
+        for child in out.iterdir():
+            if child.name != ".allure-history.jsonl":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
     worst = EXIT_OK
     result_dirs = []
     for name, variants in DEMO_SERVERS:

@@ -48,9 +48,14 @@ class ConformanceRun:
         self._lock = threading.Lock()
         self.log.listener = self._on_exchange
         self.document: dict[str, Any] | None = None
+        self.server_headers: dict[str, str] = {}
 
     # exchanges made while a test runs belong to that test
     def _on_exchange(self, exchange: Exchange) -> None:
+        if not self.server_headers and exchange.status is not None:
+            # what the server says it is, for the report's environment (never a secret header)
+            self.server_headers = {k.lower(): v for k, v in exchange.response_headers.items()
+                                   if k.lower() in {"server", "x-powered-by"} or "version" in k.lower()}
         current = self._current
         if current is not None:
             current.append(exchange.id)
