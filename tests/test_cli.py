@@ -98,3 +98,28 @@ def test_requirements_and_faults_listing():
 def test_specs_command_validates():
     proc = cli("specs")
     assert proc.returncode == 0 and "valid" in proc.stdout
+
+
+def test_shards_cover_the_suite_and_gate_merges_them(tmp_path, clean_run):
+    _, full = clean_run
+    with EmulatorProcess("pega-dx-v2") as emu:
+        (tmp_path / "t.toml").write_text(prove.target_text("pega-dx-v2", emu.url))
+        for k in (1, 2):
+            proc = cli("run", "--target", str(tmp_path / "t.toml"), "--out", str(tmp_path / f"s{k}"), "--shard", f"{k}/2")
+            assert proc.returncode == 0, proc.stdout[-2000:]
+    shards = [json.loads((tmp_path / f"s{k}" / "results.json").read_text()) for k in (1, 2)]
+    ran = [{t for r in s["requirements"].values() for t in r["tests"]} for s in shards]
+    everything = {t for r in json.loads((full / "results.json").read_text())["requirements"].values() for t in r["tests"]}
+    assert ran[0] and ran[1] and not ran[0] & ran[1] and ran[0] | ran[1] == everything
+    gate = cli("gate", str(tmp_path / "s1"), str(tmp_path / "s2"))
+    assert gate.returncode == 0 and "PASS" in gate.stdout
+    merged = cli("compare", str(tmp_path / "s1"), str(tmp_path / "s2"), "--out", str(tmp_path / "cmp"))
+    matrix = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    assert matrix["targets"][0]["shards"] == 2
+    assert all(row["cells"]["pega-emulator"]["outcome"] == "passed" for row in matrix["rows"]), merged.stdout
+
+
+def test_bad_shard_and_missing_baseline_are_usage_errors(tmp_path):
+    target = str(ROOT / "conformance" / "targets" / "pega-emulator.toml")
+    assert cli("run", "--target", target, "--shard", "3/2").returncode == 2
+    assert cli("run", "--target", target, "--baseline", str(tmp_path / "nope")).returncode == 2

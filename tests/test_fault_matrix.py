@@ -65,3 +65,42 @@ def test_read_only_run_sends_no_mutation_and_skips_writers(tmp_path):
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
     assert t.outcomes["PEGA-CASE-001"] == "skipped"
     assert t.outcomes["PEGA-ERR-001"] == "passed"
+
+
+def _deviation(req: str, expires: str) -> str:
+    return (f'\n[[deviations]]\nrequirement = "{req}"\nreason = "known on this server"\n'
+            f'reference = "JIRA-1"\nexpires = {expires}\n')
+
+
+@pytest.mark.parametrize("fault,entry,outcome,exit_code", [
+    ("accept-missing-if-match", "2099-01-01", "deviation", 0),
+    ("accept-missing-if-match", "2020-01-01", "failed", 1),
+    (None, "2099-01-01", "unexpectedly-passed", 0),
+])
+def test_known_deviations_end_to_end(tmp_path, fault, entry, outcome, exit_code):
+    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path,
+                    extra_target=_deviation("PEGA-ETAG-004", entry))
+    assert t.outcomes["PEGA-ETAG-004"] == outcome
+    assert t.exit_code == exit_code
+
+
+def test_baseline_gates_only_on_regressions(tmp_path):
+    import subprocess
+    import sys
+
+    from conformance.emulators.common import EmulatorProcess
+
+    def run(fault, name, baseline=None):
+        with EmulatorProcess(API, faults=[fault] if fault else []) as emu:
+            (tmp_path / f"{name}.toml").write_text(prove.target_text(API, emu.url))
+            cmd = [sys.executable, "-m", "conformance.cli", "run", "--target", str(tmp_path / f"{name}.toml"),
+                   "--out", str(tmp_path / name)]
+            if baseline:
+                cmd += ["--baseline", str(tmp_path / baseline)]
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+    assert run("accept-stale-etag", "old").returncode == 1          # failing, no baseline: gates
+    same = run("accept-stale-etag", "same", baseline="old")
+    assert same.returncode == 0 and "no regression" in same.stdout  # already failing before: not a regression
+    worse = run("delete-any-stage", "worse", baseline="old")
+    assert worse.returncode == 1 and "PEGA-CASE-002: passed -> failed" in worse.stdout
