@@ -240,9 +240,10 @@ def _gate_on_baseline(baseline: dict[str, Any], doc: dict[str, Any]) -> int:
 @click.option("--fault", "faults", multiple=True, help="inject a fault (repeatable); see --list-faults")
 @click.option("--variant", "variants", multiple=True, help="documented variant NAME=CHOICE (repeatable)")
 @click.option("--token-lifetime", default=3600, show_default=True, type=int, help="access token lifetime, seconds")
-@click.option("--list-faults", is_flag=True, help="list faults and variants, then exit")
+@click.option("--chaos", "chaos", multiple=True, help="hostile-server behaviour (repeatable); see --list-faults")
+@click.option("--list-faults", is_flag=True, help="list faults, variants and chaos modes, then exit")
 def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, ...], variants: tuple[str, ...],
-            token_lifetime: int, list_faults: bool) -> None:
+            token_lifetime: int, chaos: tuple[str, ...], list_faults: bool) -> None:
     """Serve an emulator on loopback (OAuth2 token endpoint included)."""
     import uvicorn
 
@@ -256,6 +257,11 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
         console.print("[bold]variants[/] (documented choices; each conforms)")
         for v in VARIANTS.values():
             console.print(f"  {v.name}={'|'.join(v.choices)} (default {v.default}) - {v.description}")
+        from conformance.emulators.chaos import CHAOS
+
+        console.print("[bold]chaos modes[/] (a hostile server, to prove the suite survives it)")
+        for name, what in CHAOS.items():
+            console.print(f"  {name} - {what}")
         return
     chosen: dict[str, str] = {}
     for item in variants:
@@ -264,14 +270,17 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
             raise click.BadParameter(f"{item!r}: use NAME=CHOICE", param_hint="--variant")
         chosen[key] = value
     config = common.EmulatorConfig(db_path=db or f".conformance/{api}.sqlite3", faults=frozenset(faults),
-                                   variants=chosen, token_lifetime=token_lifetime)
+                                   variants=chosen, token_lifetime=token_lifetime, chaos=frozenset(chaos),
+                                   client_secret=os.environ.get("CONFORMANCE_EMULATOR_CLIENT_SECRET",
+                                                                common.DEMO_CLIENT_SECRET))
     try:
         app = create_app(config)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     console.print(f"{api} emulator on http://{host}:{port} (db {config.db_path}; faults: {', '.join(faults) or 'none'})")
-    console.print(f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
-                  f"user {common.DEMO_USER} / {common.DEMO_PASSWORD}")
+    if config.client_secret == common.DEMO_CLIENT_SECRET:
+        console.print(f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
+                      f"user {common.DEMO_USER} / {common.DEMO_PASSWORD}")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -182,6 +182,7 @@ class TokenSource:
         self._redactor = redactor
         self._lock = threading.Lock()
         self._token: dict[str, Any] | None = None
+        self.fetched = 0  # tokens obtained in this run (refreshes included)
         auth = self._auth
         for secret in ("password", "client_secret", "token"):
             redactor.add(getattr(auth, secret, None))
@@ -204,8 +205,11 @@ class TokenSource:
             return self._static
         with self._lock:
             token = self._token
-            if force_new or token is None or float(token.get("expires_at") or 0) - time.time() < 5:
+            # refresh a little before expiry: 5 s, or a quarter of a short lifetime
+            margin = min(5.0, 0.25 * float(token.get("expires_in") or 20)) if token else 0.0
+            if force_new or token is None or float(token.get("expires_at") or 0) - time.time() < margin:
                 token = self._token = self._fetch()
+                self.fetched += 1
             return f"Bearer {token['access_token']}"
 
     def _fetch(self) -> dict[str, Any]:
@@ -361,7 +365,7 @@ class Session:
                 exchange.body = self._read_capped(response)
             finally:
                 response.close()
-        except ResponseTooLarge as exc:
+        except SuiteBroken as exc:  # too large, or too slow in all
             exchange.error = str(exc)
             raise
         except httpx.TimeoutException as exc:
@@ -376,13 +380,19 @@ class Session:
         return exchange
 
     def _read_capped(self, response: httpx.Response) -> bytes:
+        """Read at most max_response_bytes, within `timeout` in all: httpx's read timeout is per
+        chunk, so a server dripping an endless body would otherwise hold the run forever."""
         cap = self.target.safety.max_response_bytes
+        deadline = time.monotonic() + self.target.safety.timeout
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > cap:
                 raise ResponseTooLarge(f"response body exceeded max_response_bytes={cap}")
+            if time.monotonic() > deadline:
+                raise SuiteBroken(f"response body still arriving after timeout={self.target.safety.timeout}s "
+                                  f"({size} bytes so far)")
             chunks.append(chunk)
         return b"".join(chunks)
 

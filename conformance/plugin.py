@@ -82,7 +82,7 @@ class ConformanceRun:
         self.document = results.document(
             self.target, agg, self.started, finished, self.fail_on,
             extra={"run_id": self.run_id, "run_tag": self.tag, "requests_sent": self.session.requests_sent,
-                   "cleanup": cleanup},
+                   "tokens_fetched": self.session.tokens.fetched, "cleanup": cleanup},
         )
         if self.out:
             results.write(self.out / "results.json", self.document)

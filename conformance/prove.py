@@ -69,19 +69,31 @@ def target_text(api: str, url: str, read_only: bool = False, variants: dict[str,
 
 def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | None = None,
           workdir: Path | None = None, extra_target: str = "", read_only: bool = False,
-          db: str = ":memory:") -> Trial:
-    """One emulator process, one `conformance run` process, the results read back."""
+          db: str = ":memory:", chaos: tuple[str, ...] = (), replace: dict[str, str] | None = None,
+          run_args: tuple[str, ...] = (), client_secret: str | None = None, token_lifetime: int = 3600) -> Trial:
+    """One emulator process, one `conformance run` process, the results read back.
+
+    `replace` edits lines of the bundled target (e.g. {"timeout = 15": "timeout = 1"})."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-prove-"))
     workdir.mkdir(parents=True, exist_ok=True)
     label = "+".join(faults) or ("variant " + ",".join(f"{k}={v}" for k, v in (variants or {}).items())
                                  if variants else "clean")
-    with EmulatorProcess(api, db=db, faults=faults, variants=variants) as emu:
+    with EmulatorProcess(api, db=db, faults=faults, variants=variants, chaos=chaos, client_secret=client_secret,
+                         token_lifetime=token_lifetime) as emu:
         target = workdir / "target.toml"
-        target.write_text(target_text(api, emu.url, read_only, variants) + extra_target, encoding="utf-8")
+        text = target_text(api, emu.url, read_only, variants)
+        for old, new in (replace or {}).items():
+            if old not in text:
+                raise ValueError(f"target has no line {old!r}")
+            text = text.replace(old, new)
+        target.write_text(text + extra_target, encoding="utf-8")
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
-                               "--out", str(workdir / "run")], capture_output=True, text=True, timeout=900)
+                               "--out", str(workdir / "run"), *run_args], capture_output=True, text=True,
+                              timeout=900)
         seconds = time.perf_counter() - started
+    (workdir / "stdout.txt").write_text(proc.stdout, encoding="utf-8")
+    (workdir / "stderr.txt").write_text(proc.stderr, encoding="utf-8")
     results_file = workdir / "run" / "results.json"
     if not results_file.exists():
         raise RuntimeError(f"run wrote no results (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -9,6 +9,7 @@ contains on purpose. They protect nothing but a local emulator.
 from __future__ import annotations
 
 import base64
+import os
 import binascii
 import secrets
 import socket
@@ -60,6 +61,9 @@ class EmulatorConfig:
     faults: frozenset[str] = frozenset()
     variants: dict[str, str] = field(default_factory=dict)
     token_lifetime: int = 3600
+    chaos: frozenset[str] = frozenset()
+    # the demo client's secret; tests set a distinctive one to prove no secret leaks
+    client_secret: str = DEMO_CLIENT_SECRET
 
     def validate(self, faults: dict[str, Fault], variants: dict[str, Variant]) -> None:
         unknown = sorted(set(self.faults) - set(faults))
@@ -225,8 +229,10 @@ class EmulatorProcess:
     """
 
     def __init__(self, api: str, db: str = ":memory:", faults: Iterable[str] = (),
-                 variants: dict[str, str] | None = None, token_lifetime: int = 3600, port: int | None = None) -> None:
+                 variants: dict[str, str] | None = None, token_lifetime: int = 3600, port: int | None = None,
+                 chaos: Iterable[str] = (), client_secret: str | None = None) -> None:
         self.api, self.db = api, db
+        self.chaos, self.client_secret = tuple(chaos), client_secret
         self.faults, self.variants = tuple(faults), dict(variants or {})
         self.token_lifetime = token_lifetime
         self.port = port or free_port()
@@ -243,7 +249,12 @@ class EmulatorProcess:
             cmd += ["--fault", fault]
         for key, value in self.variants.items():
             cmd += ["--variant", f"{key}={value}"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for mode in self.chaos:
+            cmd += ["--chaos", mode]
+        env = dict(os.environ)
+        if self.client_secret:
+            env["CONFORMANCE_EMULATOR_CLIENT_SECRET"] = self.client_secret  # never on a command line
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

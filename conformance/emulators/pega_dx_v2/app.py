@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from conformance.emulators.common import Database, EmulatorConfig, TokenEndpoint
+from conformance.emulators.chaos import ChaosMiddleware
+from conformance.emulators.common import DEMO_CLIENT_ID, Database, EmulatorConfig, TokenEndpoint
 from conformance.emulators.pega_dx_v2.faults import FAULTS, VARIANTS
 
 BASE = "/prweb/api/application/v2"
@@ -88,7 +89,7 @@ class PegaEmulator:
         self.config = config
         self.faults = config.faults
         self.db = Database(config.db_path, SCHEMA)
-        self.tokens = TokenEndpoint(self.db, config.token_lifetime)
+        self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
         self.requests_seen: list[tuple[str, str]] = []  # (method, path): the emulator's own request log
 
     def variant(self, name: str) -> str:
@@ -593,7 +594,10 @@ class PegaEmulator:
                                        f"No resource at {request.method} {request.url.path}",
                                        "The requested resource could not be found."))
 
-        return Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+        app = Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+        if self.config.chaos:
+            return ChaosMiddleware(app, self.config.chaos, spare=TOKEN_PATHS)  # type: ignore[return-value]
+        return app
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
