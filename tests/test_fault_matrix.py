@@ -61,8 +61,11 @@ def test_read_only_run_sends_no_mutation_and_skips_writers(tmp_path):
     assert t.exit_code == 0
     methods = [json.loads(line)["method"] for line in (tmp_path / "w" / "run" / "exchanges.jsonl").read_text().splitlines()]
     assert methods and set(methods) <= {"GET", "HEAD", "OPTIONS"}
-    # the emulator's own state: nothing was created
-    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    # the emulator's own request log and state: no mutating request reached it, nothing was created
+    conn = sqlite3.connect(db)
+    seen = {m for (m,) in conn.execute("SELECT DISTINCT method FROM request_log WHERE path NOT LIKE '%/token'")}
+    assert seen and seen <= {"GET", "HEAD", "OPTIONS"}
+    assert conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
     assert t.outcomes["PEGA-CASE-001"] == "skipped"
     assert t.outcomes["PEGA-ERR-001"] == "passed"
 

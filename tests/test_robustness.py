@@ -71,3 +71,53 @@ def test_no_secret_leaves_the_run(tmp_path):
                      if p.is_file() and p.name != "target.toml")
     assert secret not in blob
     assert not [tok for tok in tokens if tok in blob]
+
+
+def _open_cases(db) -> list[tuple[str, str, str]]:
+    """Cases neither deleted nor resolved: what a run would leave behind on a shared server."""
+    conn = sqlite3.connect(db)
+    return [row for row in conn.execute("SELECT id, status, content FROM cases")
+            if not str(row[1]).startswith("Resolved")]
+
+
+@pytest.mark.parametrize("fault", [None, "race-lost-update"])
+def test_run_leaves_nothing_behind(tmp_path, fault):
+    db = tmp_path / "emu.sqlite3"
+    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path / "w", db=str(db))
+    assert t.exit_code == (1 if fault else 0)
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] > 0  # the run did resolve some
+    assert _open_cases(db) == []
+    doc = json.loads((tmp_path / "w" / "run" / "results.json").read_text())
+    assert doc["cleanup"]["remaining"] == [] and doc["cleanup"]["retired"]
+    # everything it created carried the run tag
+    tag = doc["run_tag"]
+    untagged = [r for r in sqlite3.connect(db).execute("SELECT id, content FROM cases") if tag not in r[1]]
+    assert untagged == []
+
+
+def test_interrupted_run_still_cleans_up(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conformance.emulators.common import EmulatorProcess
+
+    db = tmp_path / "emu.sqlite3"
+    with EmulatorProcess(API, db=str(db)) as emu:
+        (tmp_path / "t.toml").write_text(prove.target_text(API, emu.url))
+        proc = subprocess.Popen([sys.executable, "-m", "conformance.cli", "run", "--target", str(tmp_path / "t.toml"),
+                                 "--out", str(tmp_path / "run")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            try:
+                if sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] >= 20:
+                    break
+            except sqlite3.OperationalError:
+                pass  # the emulator is still creating its tables
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 3, out.decode()[-2000:]  # interrupted: the run broke, it did not pass
+        assert _open_cases(db) == []
+    doc = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert doc["cleanup"]["retired"]

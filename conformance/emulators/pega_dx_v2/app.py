@@ -31,6 +31,13 @@ TOKEN_PATHS = ("/prweb/PRRestService/oauth2/v1/token", "/prweb/api/oauth2/v1/tok
 JSON_CT = "application/json;charset=UTF-8"  # seed 000 response headers
 
 SCHEMA = """
+-- the emulator's own request log: what reached it, whatever the client claims
+CREATE TABLE IF NOT EXISTS request_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cases (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL,
@@ -90,7 +97,6 @@ class PegaEmulator:
         self.faults = config.faults
         self.db = Database(config.db_path, SCHEMA)
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
-        self.requests_seen: list[tuple[str, str]] = []  # (method, path): the emulator's own request log
 
     def variant(self, name: str) -> str:
         return self.config.variant(VARIANTS, name)
@@ -541,7 +547,6 @@ class PegaEmulator:
     # -- wiring ----------------------------------------------------------------------
     def authed(self, handler: Any, name: str) -> Any:
         async def endpoint(request: Request) -> Response:
-            self.requests_seen.append((request.method, request.url.path))
             try:
                 user = self.tokens.subject(request)
                 if user is None:
@@ -594,10 +599,17 @@ class PegaEmulator:
                                        f"No resource at {request.method} {request.url.path}",
                                        "The requested resource could not be found."))
 
-        app = Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+        starlette = Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":  # every request that reached the server, routed or not
+                self.db.run("INSERT INTO request_log(method, path, at) VALUES (?, ?, ?)",
+                            (scope["method"], scope["path"], time.time()))
+            await starlette(scope, receive, send)
+
         if self.config.chaos:
             return ChaosMiddleware(app, self.config.chaos, spare=TOKEN_PATHS)  # type: ignore[return-value]
-        return app
+        return app  # type: ignore[return-value]
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:

@@ -130,20 +130,43 @@ class PegaApi:
                               json_body={"content": content or {}}, headers=headers, **kw)
 
     # -- cleanup ---------------------------------------------------------------
-    def retire(self, case_id: str) -> tuple[bool, str]:
+    def retire(self, case_id: str, max_steps: int = 6) -> tuple[bool, str]:
+        """Delete in the create stage (seed 000); past it, resolve the case by submitting its
+        assignments, the way the application retires a case."""
         ex = self.get_case(case_id)
         if ex.status == 404:
             return True, "already gone"
         info = case_info(ex) or {}
+        if is_resolved(info):
+            return True, f"already resolved ({info.get('status')})"
         stages = info.get("stages") or []
         first_stage = stages[0].get("ID") if stages and isinstance(stages[0], dict) else None
-        if first_stage is not None and info.get("stageID") not in (None, first_stage):
-            return False, (f"in stage {info.get('stageID')}: DX v2 deletes a case only in its create stage "
-                           "(seed 000); resolve it in the application")
-        deleted = self.delete_case(case_id)
-        if deleted.status is not None and 200 <= deleted.status < 300:
-            return True, "deleted"
-        return False, f"DELETE answered {deleted.status}"
+        if first_stage is None or info.get("stageID") in (None, first_stage):
+            deleted = self.delete_case(case_id)
+            if deleted.status is not None and 200 <= deleted.status < 300:
+                return True, "deleted"
+            if not self.target.capabilities.assignments:
+                return False, f"DELETE answered {deleted.status}"
+        for _ in range(max_steps):
+            etag, info, _ = self.read(case_id)
+            if is_resolved(info):
+                return True, f"resolved ({info.get('status')})"
+            if not info.get("assignments"):
+                break
+            assignment_id, action_id = self.assignment_of(info)
+            step = self.submit(assignment_id, action_id, etag, {})
+            if step.status is None or not 200 <= step.status < 300:
+                return False, f"could not resolve: submitting {assignment_id} answered {step.status}"
+        _, info, _ = self.read(case_id)
+        if is_resolved(info):
+            return True, f"resolved ({info.get('status')})"
+        return False, (f"left open in stage {info.get('stageID')} ({info.get('status')}): DX v2 deletes a case "
+                       "only in its create stage and its flow did not reach a resolution")
+
+
+def is_resolved(info: dict[str, Any]) -> bool:
+    # Pega case statuses: New, Open, Pending-*, Resolved-* (seed 000 shows "New")
+    return str(info.get("status", "")).startswith("Resolved")
 
 
 def case_info(ex: Exchange) -> dict[str, Any] | None:

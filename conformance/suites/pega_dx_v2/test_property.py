@@ -87,8 +87,10 @@ def _steer(case, pega, real) -> None:
                 params["actionID"] = action
         if case.headers and "If-Match" in case.headers:
             case.headers["If-Match"] = real["etag"]
-    if case.method == "POST" and case.path == "/cases" and isinstance(case.body, dict) and _pick(case.body):
-        case.body["caseTypeID"] = pega.target.fixtures.case_type_id
+    if case.method == "POST" and case.path == "/cases" and isinstance(case.body, dict):
+        if _pick(case.body):
+            case.body["caseTypeID"] = pega.target.fixtures.case_type_id
+        # every case the run may create carries the run tag (staging safety)
         if isinstance(case.body.get("content"), dict):
             case.body["content"][pega.field] = pega.label("property")
 
