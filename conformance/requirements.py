@@ -138,6 +138,72 @@ CATALOGUE: tuple[Requirement, ...] = (
     ),
 )
 
+S1 = "seed 001"
+VF_ATT = "VF (SW table: attachment operations and status codes)"
+
+CATALOGUE += (
+    Requirement("PEGA-ATT-001", _PEGA, "attachments", "MUST",
+                "POST /attachments/upload MUST answer 201 with the ID of the uploaded file.",
+                f"{S1} (sample response {{\"ID\": ...}}); {VF_ATT}", "upload.created"),
+    Requirement("PEGA-ATT-002", _PEGA, "attachments", "MUST",
+                "An upload without the `context` element MUST be refused (400) with the DX v2 error body.",
+                f"{S1} ('Without the context element, the attachment creation fails'); {VF_ATT} (400)",
+                "upload.required-field"),
+    Requirement("PEGA-ATT-003", _PEGA, "attachments", "MUST",
+                "When an upload carries several files, only the first MUST be processed.",
+                f"{S1} ('DX API processes only the first file in the request')", "upload.first-file"),
+    Requirement("PEGA-ATT-004", _PEGA, "attachments", "MUST",
+                "An uploaded file attached to a case MUST appear in GET /cases/{caseID}/attachments with name, "
+                "fileName, extension, category, type, createdBy, createTime and download and delete links.",
+                f"{S1} (list sample)", "attachments.listed"),
+    Requirement("PEGA-ATT-005", _PEGA, "attachments", "MUST",
+                "A URL attached to a case MUST appear in the list with type URL.",
+                f"{S1} (list sample: \"type\": \"URL\")", "attachments.url"),
+    Requirement("PEGA-ATT-006", _PEGA, "attachments", "MUST",
+                "GET /attachments/{ID} MUST return exactly the uploaded bytes, as base64 text with mode=string and "
+                "as bytes with mode=stream, with the file name, extension and content type preserved (non-ASCII "
+                "names and empty files included).",
+                f"{S1} (download); VF (mode string = base64 text/plain, stream = bytes)", "attachments.download"),
+    Requirement("PEGA-ATT-007", _PEGA, "attachments", "MUST",
+                "DELETE /attachments/{ID} MUST answer 200 with an empty body, after which GET answers 404, the list "
+                "no longer shows it and a second DELETE answers 404.",
+                f"{S1} ('Empty response with status code 200'); {VF_ATT} (404)", "delete.lifecycle"),
+    Requirement("PEGA-ATT-008", _PEGA, "attachments", "MUST",
+                "Attaching into a category the user may not create in MUST answer 403 with the DX v2 error body.",
+                f"{S1} (403 sample: Error_No_Add_attachment_Access)", "auth.permission-refused"),
+    Requirement("PEGA-ATT-009", _PEGA, "attachments", "MUST",
+                "A case's attachment list MUST NOT show another case's attachments.",
+                f"{S1} ('a list of all the attachments of a given case')", "isolation.per-resource"),
+    Requirement("PEGA-ATT-010", _PEGA, "attachments", "MUST",
+                "Attachments given in the POST /cases body MUST land on the new case.",
+                "seed 000 (attachments in the create payload); seed 001 (attach on POST /cases)",
+                "create.with-attachments"),
+    Requirement("PEGA-ATT-011", _PEGA, "attachments", "MUST",
+                "GET /cases/{caseID}/attachment_categories MUST list categories with the permission flags canCreate, "
+                "canView, canEdit, canDeleteOwn and canDeleteAll, filtered by `type` File or URL.",
+                f"{S1} (categories sample); VF (type File or URL)", "attachments.categories"),
+    Requirement("PEGA-ATT-012", _PEGA, "attachments", "MUST",
+                "Uploads within the server's size limit MUST succeed and a file over it MUST be refused with a 4xx "
+                "and an error body, never a 5xx.",
+                f"{VF_ATT} (upload: 400 500); issue 3 (size matrix)", "upload.size-limit"),
+    Requirement("PEGA-DV-001", _PEGA, "data-views", "MUST",
+                "Walking a data view with pageNumber 1, 2, ... and a fixed pageSize MUST return every row exactly "
+                "once.", "VF (data view paging{pageNumber, pageSize})", "paging.walk-exactly-once"),
+    Requirement("PEGA-DV-002", _PEGA, "data-views", "MUST",
+                "A data view page MUST hold at most pageSize rows, and exactly pageSize on every page but the last.",
+                "VF (paging.pageSize)", "paging.page-size"),
+    Requirement("PEGA-DV-003", _PEGA, "data-views", "MUST",
+                "hasMoreResults MUST be false exactly on the last page.",
+                "VF (response hasMoreResults)", "paging.has-more"),
+    Requirement("PEGA-DV-004", _PEGA, "data-views", "MUST",
+                "POST /data_views/{id}/count MUST agree with the number of rows the pages return.",
+                "VF (POST /data_views/{id}/count)", "paging.total"),
+    Requirement("PEGA-DV-005", _PEGA, "data-views", "MUST",
+                "pageSize above 5000, and paging combined with maxResultsToFetch, MUST be refused (400 or 422).",
+                "VF ('maxResultsToFetch (max 5000; combining it with paging, or pageSize above 5000, is a 422/400 "
+                "validation error)')", "paging.limits"),
+)
+
 BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}
 
 

@@ -78,6 +78,13 @@ class Fixtures(_Strict):
     content_field: str = Field(default="pyLabel", min_length=1)
     # a case the operator may read; lets read-only runs verify what needs an existing case
     existing_case_id: str | None = Field(default=None, min_length=1)
+    # attachments (seed 001): the categories to attach into, and the server's upload limit if known
+    attachment_category: str = Field(default="File", min_length=1)
+    url_category: str = Field(default="URL", min_length=1)
+    upload_limit_bytes: int | None = Field(default=None, gt=0)
+    # a data view with more than a few pages of rows (paging tests walk it; keep it under ~20k rows)
+    data_view_id: str | None = Field(default=None, min_length=1)
+    data_view_page_size: int = Field(default=250, ge=1, le=5000)
     # base URL of the v1 API, for the v1-style PUT (seed 000); needed with capabilities.v1_update
     v1_base_url: str | None = Field(default=None, pattern=r"^https?://")
 
@@ -88,6 +95,8 @@ class Capabilities(_Strict):
     assignments: bool = True
     delete_case: bool = True
     v1_update: bool = False
+    attachments: bool = True  # upload, attach, list, download, delete (seed 001)
+    data_views: bool = False  # needs fixtures.data_view_id
 
 
 class Safety(_Strict):
@@ -140,6 +149,8 @@ class Target(_Strict):
     def _v1_needs_url(self) -> "Target":
         if self.capabilities.v1_update and not self.fixtures.v1_base_url:
             raise ValueError("capabilities.v1_update is true but fixtures.v1_base_url is not set")
+        if self.capabilities.data_views and not self.fixtures.data_view_id:
+            raise ValueError("capabilities.data_views is true but fixtures.data_view_id is not set")
         return self
 
     def deviation_for(self, requirement_id: str) -> Deviation | None:

@@ -46,7 +46,8 @@ def test_auth_test_covers_every_spec_operation():
     spec = yaml.safe_load((ROOT / "specs" / "pega-dx-v2.yaml").read_text())
     documented = {(m.upper(), p) for p, item in spec["paths"].items() for m in item
                   if m in {"get", "post", "put", "patch", "delete"}}
-    names = {"caseID": "case", "actionID": "action", "stageID": "stage", "assignmentID": "assignment"}
+    names = {"caseID": "case", "actionID": "action", "stageID": "stage", "assignmentID": "assignment",
+             "attachmentID": "attachment", "dataViewID": "data_view"}
 
     def template(method: str, path: str) -> str:
         for spec_name, ours in names.items():

@@ -64,6 +64,9 @@ class EmulatorConfig:
     chaos: frozenset[str] = frozenset()
     # the demo client's secret; tests set a distinctive one to prove no secret leaks
     client_secret: str = DEMO_CLIENT_SECRET
+    upload_limit: int = 2 * 1024 * 1024  # bytes per uploaded file
+    data_rows: int = 3000  # rows behind the emulator's data view
+    categories: list[dict[str, Any]] | None = None  # attachment categories; None = the defaults
 
     def validate(self, faults: dict[str, Fault], variants: dict[str, Variant]) -> None:
         unknown = sorted(set(self.faults) - set(faults))

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from conformance.emulators.chaos import ChaosMiddleware
 from conformance.emulators.common import DEMO_CLIENT_ID, Database, EmulatorConfig, TokenEndpoint
+from conformance.emulators.pega_dx_v2.attachments import Attachments
 from conformance.emulators.pega_dx_v2.faults import FAULTS, VARIANTS
 
 BASE = "/prweb/api/application/v2"
@@ -97,6 +98,7 @@ class PegaEmulator:
         self.faults = config.faults
         self.db = Database(config.db_path, SCHEMA)
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
+        self.attachments = Attachments(self)
 
     def variant(self, name: str) -> str:
         return self.config.variant(VARIANTS, name)
@@ -385,6 +387,7 @@ class PegaEmulator:
         if not isinstance(attachments, list) or not all(isinstance(a, dict) for a in attachments):
             raise ApiError(400, "Bad Request", "attachments must be an array of objects",
                            "attachments must be an array of objects.", "attachments")
+        self.attachments.validate_create_items(attachments)
         content, instructions = self.validate_update(body)
         if case_type not in CASE_TYPES:
             raise ApiError(422, "Validation fail", f"Case type {case_type} is not a valid case type",
@@ -398,6 +401,8 @@ class PegaEmulator:
             conn.execute("INSERT INTO cases(seq, id, case_type, status, stage, content, created_by, create_ms, "
                          "updated_by, update_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                          (seq, case_id, case_type, STAGES[0]["status"], json.dumps(content), user, now, user, now))
+        if attachments:
+            self.attachments.from_create_body(case_id, user, attachments)
         row = self.load(case_id)
         out = {"ID": case_id, **self.envelope(row), "nextAssignmentInfo": self.next_assignment_info(row)}
         # VF SW: 201 with Location + ETag
@@ -550,7 +555,8 @@ class PegaEmulator:
             try:
                 user = self.tokens.subject(request)
                 if user is None:
-                    open_get = "auth-optional-get" in self.faults and name == "get_case"
+                    open_get = ("auth-optional-get" in self.faults and name == "get_case") or \
+                        ("attachments-auth-ignored" in self.faults and name == "list")
                     any_token = "auth-any-token" in self.faults and \
                         request.headers.get("authorization", "").lower().startswith("bearer ")
                     if not (open_get or any_token):
@@ -585,6 +591,7 @@ class PegaEmulator:
             ("/assignments/{assignmentID}/actions/{actionID}", ["PATCH"], self.submit_assignment),
             ("/assignments/{assignmentID}/actions/{actionID}/save", ["PATCH"], self.save_assignment),
         ]
+        table += self.attachments.routes()
         routes = [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
         if self.variant("v1-update") == "on":
             routes.append(Route(V1_BASE + "/cases/{caseID}", self.authed(self.v1_get, "v1_get"), methods=["GET"]))

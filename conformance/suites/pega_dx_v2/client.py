@@ -129,6 +129,77 @@ class PegaApi:
         return self.s.request("PATCH", f"/assignments/{seg(assignment_id)}/actions/{seg(action_id)}",
                               json_body={"content": content or {}}, headers=headers, **kw)
 
+    # -- attachments (seed 001) -------------------------------------------------
+    def upload(self, files: list[tuple[str, bytes, str]], context: str | None = "self") -> Exchange:
+        """POST /attachments/upload: multipart `content` file(s) and `context` (seed 001)."""
+        data = {"context": context} if context is not None else None
+        return self.s.request("POST", "/attachments/upload", files=[("content", f) for f in files], data=data)
+
+    def upload_id(self, name: str, content: bytes, content_type: str = "application/octet-stream") -> str:
+        ex = self.upload([(name, content, content_type)])
+        body = ex.json()
+        if ex.status is None or not 200 <= ex.status < 300 or not isinstance(body, dict) or \
+                not isinstance(body.get("ID"), str):
+            raise PreconditionFailed(f"could not upload a file to test with: {ex.summary()}")
+        return body["ID"]
+
+    def attach(self, case_id: str, items: list[dict[str, Any]]) -> Exchange:
+        return self.s.request("POST", f"/cases/{seg(case_id)}/attachments", json_body={"attachments": items})
+
+    def attachments(self, case_id: str, **kw: Any) -> Exchange:
+        return self.s.request("GET", f"/cases/{seg(case_id)}/attachments", **kw)
+
+    def listed(self, case_id: str) -> tuple[list[dict[str, Any]], Exchange]:
+        ex = self.attachments(case_id)
+        body = ex.json()
+        items = body.get("attachments") if isinstance(body, dict) else None
+        if ex.status != 200 or not isinstance(items, list):
+            raise PreconditionFailed(f"could not list the attachments of {case_id}: {ex.summary()}")
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("ID"), str):
+                self.track_attachment(item["ID"])
+        return [i for i in items if isinstance(i, dict)], ex
+
+    def track_attachment(self, attachment_id: str) -> None:
+        self.ledger.add("attachment", attachment_id, lambda: self.retire_attachment(attachment_id))
+
+    def attach_file(self, case_id: str, name: str, content: bytes, content_type: str = "application/octet-stream",
+                    category: str | None = None) -> tuple[dict[str, Any], Exchange]:
+        """Upload, attach, and find the new item in the case's list (the one with this fileName)."""
+        upload_id = self.upload_id(name, content, content_type)
+        ex = self.attach(case_id, [{"type": "File", "category": category or self.target.fixtures.attachment_category,
+                                    "ID": upload_id, "name": name.rsplit(".", 1)[0]}])
+        if ex.status is None or not 200 <= ex.status < 300:
+            raise PreconditionFailed(f"could not attach {name!r} to {case_id}: {ex.summary()}")
+        items, _ = self.listed(case_id)
+        found = [i for i in items if i.get("fileName") == name]
+        if not found:
+            raise PreconditionFailed(f"attached {name!r} but the list of {case_id} does not show it")
+        return found[0], ex
+
+    def download(self, attachment_id: str, mode: str | None = None) -> Exchange:
+        return self.s.request("GET", f"/attachments/{seg(attachment_id)}",
+                              params={"mode": mode} if mode else None, headers={"Accept": "*/*"})
+
+    def delete_attachment(self, attachment_id: str) -> Exchange:
+        return self.s.request("DELETE", f"/attachments/{seg(attachment_id)}")
+
+    def retire_attachment(self, attachment_id: str) -> tuple[bool, str]:
+        ex = self.delete_attachment(attachment_id)
+        if ex.status == 404:
+            return True, "already gone"
+        if ex.status is not None and 200 <= ex.status < 300:
+            return True, "deleted"
+        return False, f"DELETE answered {ex.status}"
+
+    # -- data views (VF) -----------------------------------------------------------
+    def data_view(self, body: dict[str, Any]) -> Exchange:
+        return self.s.request("POST", f"/data_views/{seg(self.target.fixtures.data_view_id or '')}", json_body=body)
+
+    def data_view_count(self, body: dict[str, Any] | None = None) -> Exchange:
+        return self.s.request("POST", f"/data_views/{seg(self.target.fixtures.data_view_id or '')}/count",
+                              json_body=body or {})
+
     # -- cleanup ---------------------------------------------------------------
     def retire(self, case_id: str, max_steps: int = 6) -> tuple[bool, str]:
         """Delete in the create stage (seed 000); past it, resolve the case by submitting its

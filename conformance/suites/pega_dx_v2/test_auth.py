@@ -23,6 +23,16 @@ OPERATIONS = [
     ("GET", "/assignments/{assignment}/actions/{assignment_action}", False),
     ("PATCH", "/assignments/{assignment}/actions/{assignment_action}", True),
     ("PATCH", "/assignments/{assignment}/actions/{assignment_action}/save", True),
+    ("POST", "/attachments/upload", True),
+    ("POST", "/cases/{case}/attachments", True),
+    ("GET", "/cases/{case}/attachments", False),
+    ("GET", "/cases/{case}/attachment_categories", False),
+    ("GET", "/attachments/{attachment}", False),
+    ("PATCH", "/attachments/{attachment}", True),
+    ("DELETE", "/attachments/{attachment}", True),
+    ("GET", "/data_views/{data_view}", False),
+    ("POST", "/data_views/{data_view}", True),
+    ("POST", "/data_views/{data_view}/count", True),
 ]
 TOKENS = {"missing": False, "invalid": "Bearer conformance-invalid-token-0000"}
 
@@ -33,6 +43,10 @@ def _params():
             marks = [pytest.mark.writes] if mutating else []
             if "assignment" in path:
                 marks.append(pytest.mark.needs("assignments"))
+            if "attachment" in path:
+                marks.append(pytest.mark.needs("attachments"))
+            if "data_view" in path:
+                marks.append(pytest.mark.needs("data_views"))
             yield pytest.param(method, path, token, id=f"{method} {path} {token}-token", marks=marks)
 
 
@@ -41,13 +55,18 @@ def real_ids(pega, target):
     """IDs of a real case, so that a 404 cannot stand in for the 401."""
     if target.safety.read_only:
         return {"case": "CONF-NO-SUCH-WORK X-1", "assignment": "ASSIGN-WORKLIST CONF-NO-SUCH-WORK X-1!FLOW",
-                "action": target.fixtures.update_action_id, "assignment_action": "Submit", "stage": "PRIM0"}
+                "action": target.fixtures.update_action_id, "assignment_action": "Submit", "stage": "PRIM0",
+                "attachment": "LINK-ATTACHMENT none", "data_view": target.fixtures.data_view_id or "none"}
     case_id, _ = pega.new_case()
     etag, info, _ = pega.read(case_id)
     assignment_id, action_id = pega.assignment_of(info) if target.capabilities.assignments else ("none", "none")
     stages = info.get("stages") or [{}]
+    attachment = "LINK-ATTACHMENT none"
+    if target.capabilities.attachments:
+        attachment = pega.attach_file(case_id, "auth-probe.txt", b"probe", "text/plain")[0]["ID"]
     return {"case": case_id, "assignment": assignment_id, "action": target.fixtures.update_action_id,
-            "assignment_action": action_id, "stage": str(stages[0].get("ID", "PRIM0")), "etag": etag}
+            "assignment_action": action_id, "stage": str(stages[0].get("ID", "PRIM0")), "etag": etag,
+            "attachment": attachment, "data_view": target.fixtures.data_view_id or "none"}
 
 
 @pytest.mark.requirement("PEGA-AUTH-001")

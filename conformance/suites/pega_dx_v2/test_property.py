@@ -107,12 +107,16 @@ def test_responses_conform_to_spec(case, pega, target, real_case, observe):
     kwargs = case.as_transport_kwargs(base_url=target.base_url)
     body = kwargs.get("json")
     raw = kwargs.get("data")
+    files = kwargs.get("files")  # multipart (POST /attachments/upload)
+    headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()}
+    if files:
+        headers.pop("Content-Type", None)  # httpx sets the multipart boundary
     try:
         ex = pega.s.request(kwargs["method"], kwargs["url"], json_body=body,
                             content=raw if isinstance(raw, (bytes, str)) else None,
-                            headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-                            params=kwargs.get("params"))
-    except (UnicodeEncodeError, httpx.InvalidURL, httpx.LocalProtocolError):
+                            data=raw if isinstance(raw, dict) else None, files=files or None,
+                            headers=headers, params=kwargs.get("params"))
+    except (UnicodeEncodeError, httpx.InvalidURL, httpx.LocalProtocolError, TypeError, ValueError):
         reject()  # not sendable over HTTP/1.1 at all: nothing to learn from it
     pega.track(ex)
     response = httpx.Response(ex.status, headers=list(ex.response_headers.items()), content=ex.body,
