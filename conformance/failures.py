@@ -30,6 +30,13 @@ class RequirementViolation(ConformanceError, AssertionError):
         super().__init__(f"[{requirement}] {message}")
 
 
+class PreconditionFailed(ConformanceError):
+    """A step a test needs (not the one it verifies) did not work, so the test could not run.
+
+    Reported as `skipped` with the reason; the step's own requirement has its own test,
+    which reports the defect."""
+
+
 class SuiteBroken(ConformanceError):
     """The suite or the network failed; nothing was learnt about the contract."""
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import pytest
 
 from conformance import requirements, results
-from conformance.failures import RequirementViolation, SuiteBroken
+from conformance.failures import PreconditionFailed, RequirementViolation, SuiteBroken
 from conformance.http import Exchange, ExchangeLog, Session
 from conformance.ledger import Ledger
 from conformance.target import Target, TargetError, load
@@ -202,7 +202,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         else:
             exc = call.excinfo.value if call.excinfo else None
             violation = _find_violation(exc)
-            if violation is not None:
+            if isinstance(exc, PreconditionFailed):
+                rec = results.TestRecord(item.nodeid, reqs, "skipped",
+                                         message=run.session.redactor.text(f"could not run: {exc}")[:2000],
+                                         exchanges=exchanges)
+            elif violation is not None:
                 rec = results.TestRecord(item.nodeid, reqs, "violated", violation.requirement,
                                          run.session.redactor.text(violation.message), violation.exchanges)
                 item._conformance_failed_exchanges = violation.exchanges  # type: ignore[attr-defined]

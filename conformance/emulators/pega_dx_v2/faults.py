@@ -70,7 +70,8 @@ FAULTS: dict[str, Fault] = {
         Fault("upload-last-file", "PEGA-ATT-003", "with several files the last one is kept, not the first"),
         Fault("list-no-links", "PEGA-ATT-004", "list items carry no download/delete links"),
         Fault("url-as-file", "PEGA-ATT-005", "URL attachments are listed with type FILE"),
-        Fault("download-corrupt", "PEGA-ATT-006", "downloads flip the first byte"),
+        # the first-file test reads the download back too
+        Fault("download-corrupt", "PEGA-ATT-006", "downloads flip the first byte", frozenset({"PEGA-ATT-003"})),
         Fault("download-name-mangled", "PEGA-ATT-006", "stream downloads lose non-ASCII characters of the name"),
         Fault("delete-noop", "PEGA-ATT-007", "DELETE answers 200 but the attachment stays"),
         Fault("category-permission-ignored", "PEGA-ATT-008", "a category without canCreate accepts attachments"),
@@ -79,7 +80,9 @@ FAULTS: dict[str, Fault] = {
         Fault("categories-missing-flags", "PEGA-ATT-011", "categories carry no permission flags"),
         Fault("upload-limit-ignored", "PEGA-ATT-012", "files over the upload limit are accepted"),
         Fault("attachments-auth-ignored", "PEGA-AUTH-001", "the attachment list is served without a token"),
-        Fault("dv-page-overlap", "PEGA-DV-001", "each page after the first repeats the previous page's last row"),
+        # the repeated rows also make the pages return more rows than the count
+        Fault("dv-page-overlap", "PEGA-DV-001", "each page after the first repeats the previous page's last row",
+              frozenset({"PEGA-DV-004"})),
         Fault("dv-page-oversize", "PEGA-DV-002", "pages carry pageSize + 1 rows",
               frozenset({"PEGA-DV-001", "PEGA-DV-004"})),
         Fault("dv-has-more-wrong", "PEGA-DV-003", "hasMoreResults is true on the last page too"),

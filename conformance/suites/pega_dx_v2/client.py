@@ -13,14 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.checks.pega import etag_stamp
-from conformance.failures import SuiteBroken
+from conformance.failures import PreconditionFailed
 from conformance.http import Exchange, Session
 from conformance.ledger import Ledger
 from conformance.target import Target
-
-
-class PreconditionFailed(SuiteBroken):
-    """A step the test needs (not the one it verifies) did not work."""
 
 
 def same_etag(a: str | None, b: str | None) -> bool:
