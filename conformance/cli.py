@@ -241,9 +241,16 @@ def _gate_on_baseline(baseline: dict[str, Any], doc: dict[str, Any]) -> int:
 @click.option("--variant", "variants", multiple=True, help="documented variant NAME=CHOICE (repeatable)")
 @click.option("--token-lifetime", default=3600, show_default=True, type=int, help="access token lifetime, seconds")
 @click.option("--chaos", "chaos", multiple=True, help="hostile-server behaviour (repeatable); see --list-faults")
+@click.option("--upload-limit", default=2 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+              help="largest accepted upload, bytes")
+@click.option("--data-rows", default=3000, show_default=True, type=click.IntRange(min=0),
+              help="rows behind the data view D_ConformanceRecords")
+@click.option("--categories", "categories_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="JSON list of attachment categories ({ID, name, type File|URL, canCreate, canView, ...})")
 @click.option("--list-faults", is_flag=True, help="list faults, variants and chaos modes, then exit")
 def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, ...], variants: tuple[str, ...],
-            token_lifetime: int, chaos: tuple[str, ...], list_faults: bool) -> None:
+            token_lifetime: int, chaos: tuple[str, ...], upload_limit: int, data_rows: int,
+            categories_file: str | None, list_faults: bool) -> None:
     """Serve an emulator on loopback (OAuth2 token endpoint included)."""
     import uvicorn
 
@@ -269,7 +276,17 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
         if not sep:
             raise click.BadParameter(f"{item!r}: use NAME=CHOICE", param_hint="--variant")
         chosen[key] = value
+    categories = None
+    if categories_file:
+        try:
+            categories = json.loads(Path(categories_file).read_text(encoding="utf-8"))
+            if not isinstance(categories, list) or not all(
+                    isinstance(c, dict) and {"ID", "name", "type"} <= set(c) for c in categories):
+                raise ValueError("expected a list of objects with ID, name and type")
+        except ValueError as exc:
+            raise click.BadParameter(f"{categories_file}: {exc}", param_hint="--categories") from None
     config = common.EmulatorConfig(db_path=db or f".conformance/{api}.sqlite3", faults=frozenset(faults),
+                                   upload_limit=upload_limit, data_rows=data_rows, categories=categories,
                                    variants=chosen, token_lifetime=token_lifetime, chaos=frozenset(chaos),
                                    client_secret=os.environ.get("CONFORMANCE_EMULATOR_CLIENT_SECRET",
                                                                 common.DEMO_CLIENT_SECRET))
