@@ -70,7 +70,8 @@ def target_text(api: str, url: str, read_only: bool = False, variants: dict[str,
 def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | None = None,
           workdir: Path | None = None, extra_target: str = "", read_only: bool = False,
           db: str = ":memory:", chaos: tuple[str, ...] = (), replace: dict[str, str] | None = None,
-          run_args: tuple[str, ...] = (), client_secret: str | None = None, token_lifetime: int = 3600) -> Trial:
+          run_args: tuple[str, ...] = (), client_secret: str | None = None, token_lifetime: int = 3600,
+          max_examples: int | None = None) -> Trial:
     """One emulator process, one `conformance run` process, the results read back.
 
     `replace` edits lines of the bundled target (e.g. {"timeout = 15": "timeout = 1"})."""
@@ -82,7 +83,10 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
                          token_lifetime=token_lifetime) as emu:
         target = workdir / "target.toml"
         text = target_text(api, emu.url, read_only, variants)
-        for old, new in (replace or {}).items():
+        edits = dict(replace or {})
+        if max_examples is not None:
+            edits.setdefault("max_examples = 20", f"max_examples = {max_examples}")
+        for old, new in edits.items():
             if old not in text:
                 raise ValueError(f"target has no line {old!r}")
             text = text.replace(old, new)

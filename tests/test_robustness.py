@@ -52,7 +52,7 @@ def test_hostile_server_gives_findings_not_crashes_or_hangs(mode, tmp_path):
 
 
 def test_expiring_tokens_are_refreshed(tmp_path):
-    t = prove.trial(API, workdir=tmp_path, token_lifetime=2)
+    t = prove.trial(API, workdir=tmp_path, token_lifetime=2, max_examples=5)
     assert t.exit_code == 0, {r: o for r, o in t.outcomes.items() if o != "passed"}
     doc = json.loads((tmp_path / "run" / "results.json").read_text())
     assert doc["tokens_fetched"] > 1  # the run outlived its first token and carried on
@@ -61,7 +61,7 @@ def test_expiring_tokens_are_refreshed(tmp_path):
 def test_no_secret_leaves_the_run(tmp_path):
     secret = "Zq-distinctive-CLIENT-secret-7731"
     db = tmp_path / "emu.sqlite3"
-    t = prove.trial(API, workdir=tmp_path / "w", db=str(db), client_secret=secret,
+    t = prove.trial(API, workdir=tmp_path / "w", db=str(db), client_secret=secret, max_examples=5,
                     replace={'client_secret = "${PEGA_CLIENT_SECRET:-conformance-demo-secret}"':
                              f'client_secret = "${{PEGA_CLIENT_SECRET:-{secret}}}"'})
     assert t.exit_code == 0
@@ -83,7 +83,7 @@ def _open_cases(db) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("fault", [None, "race-lost-update"])
 def test_run_leaves_nothing_behind(tmp_path, fault):
     db = tmp_path / "emu.sqlite3"
-    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path / "w", db=str(db))
+    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path / "w", db=str(db), max_examples=5)
     assert t.exit_code == (1 if fault else 0)
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] > 0  # the run did resolve some
     assert _open_cases(db) == []

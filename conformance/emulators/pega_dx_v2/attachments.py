@@ -154,7 +154,7 @@ class Attachments:
         if cat is None or cat["type"].lower() != kind.lower():
             raise self.error(400, "Bad Request", f"Unknown {kind} attachment category {category_id}",
                              "The attachment category is not valid.", "category")
-        if not _flag(cat["canCreate"]) and "category-permission-ignored" not in self.faults:
+        if not _flag(cat.get("canCreate", "true")) and "category-permission-ignored" not in self.faults:
             # seed 001: the 403 body for a category the user may not add to
             from conformance.emulators.pega_dx_v2.app import ApiError
 
