@@ -40,7 +40,7 @@ def _default_out(target: Target) -> Path:
 
 
 def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
-            quiet: bool = False) -> tuple[int, dict[str, Any] | None]:
+            quiet: bool = False, allure_results: bool = True) -> tuple[int, dict[str, Any] | None]:
     """Run the suite for `target` in-process; returns (exit code, results document)."""
     import pytest
 
@@ -66,11 +66,14 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
     ini.write_text("[pytest]\nxfail_strict = true\n", encoding="utf-8")
     allure_dir = out / "allure-results"
     args = ["-c", str(ini), "--rootdir", str(out), "-p", "no:cacheprovider", "--pyargs", SUITES[target.api],
-            f"--alluredir={allure_dir}", f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit2",
+            f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit2",
             "-q" if not quiet else "-qq", "--no-header", "-rN", *pytest_args]
+    if allure_results:
+        args.append(f"--alluredir={allure_dir}")
     code = pytest.main(args, plugins=[Activate()])
     doc = run.document or run.finish()
-    _allure_extras(allure_dir, target, doc, run.server_headers)
+    if allure_results:
+        _allure_extras(allure_dir, target, doc, run.server_headers)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
@@ -180,8 +183,10 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(exists=True, path_type=Path), default=None,
               help="an earlier run folder or results.json: gate only on regressions against it")
 @click.option("--shard", default=None, metavar="K/N", help="run only shard K of N (merge shards with compare/gate)")
+@click.option("--allure/--no-allure", "allure_results", default=True,
+              help="write allure-results (on by default; results.json, JUnit and the exchange log are always written)")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
-        baseline: Path | None, shard: str | None) -> None:
+        baseline: Path | None, shard: str | None, allure_results: bool) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -192,13 +197,13 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
     if shard:
         pytest_args = (*pytest_args, f"--conformance-shard={_shard(shard)}")
     base_doc = _load_baseline(baseline) if baseline else None
-    code, doc = execute(target, out, fail_on, pytest_args)
+    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results)
     if doc is not None:
         print_summary(doc)
         console.print(f"results: {out / 'results.json'}")
         if base_doc is not None and code in (EXIT_OK, EXIT_GATE):
             code = _gate_on_baseline(base_doc, doc)
-    if report and doc is not None:
+    if report and doc is not None and allure_results:
         path = generate_report([out / "allure-results"], out / "allure-report", f"Conformance: {target.name}")
         console.print(f"Allure report: {path / 'index.html'}")
     sys.exit(code)

@@ -268,8 +268,10 @@ def _conformance_test_context(request: pytest.FixtureRequest):
         return
     item = request.node
     reqs = _requirements_of(item)
-    _allure_labels(run, reqs)
-    if "[" in item.name and not hasattr(item, "callspec"):
+    allure_on = request.config.pluginmanager.hasplugin("allure_listener")
+    if allure_on:
+        _allure_labels(run, reqs)
+    if allure_on and "[" in item.name and not hasattr(item, "callspec"):
         import allure
 
         # schemathesis' items (one per operation) carry no pytest parameters; without one
@@ -282,7 +284,8 @@ def _conformance_test_context(request: pytest.FixtureRequest):
         yield
     finally:
         run._current = None
-        _attach_exchanges(run, item, captured)
+        if allure_on:
+            _attach_exchanges(run, item, captured)
 
 
 def _allure_labels(run: ConformanceRun, reqs: tuple[str, ...]) -> None:

@@ -71,7 +71,7 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
           workdir: Path | None = None, extra_target: str = "", read_only: bool = False,
           db: str = ":memory:", chaos: tuple[str, ...] = (), replace: dict[str, str] | None = None,
           run_args: tuple[str, ...] = (), client_secret: str | None = None, token_lifetime: int = 3600,
-          max_examples: int | None = None) -> Trial:
+          max_examples: int | None = None, allure_results: bool = False) -> Trial:
     """One emulator process, one `conformance run` process, the results read back.
 
     `replace` edits lines of the bundled target (e.g. {"timeout = 15": "timeout = 1"})."""
@@ -93,7 +93,8 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
         target.write_text(text + extra_target, encoding="utf-8")
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
-                               "--out", str(workdir / "run"), *run_args], capture_output=True, text=True,
+                               "--out", str(workdir / "run"), *([] if allure_results else ["--no-allure"]),
+                               *run_args], capture_output=True, text=True,
                               timeout=900)
         seconds = time.perf_counter() - started
     (workdir / "stdout.txt").write_text(proc.stdout, encoding="utf-8")

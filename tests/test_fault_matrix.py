@@ -14,9 +14,9 @@ from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS
 
 pytestmark = pytest.mark.matrix
 API = "pega-dx-v2"
-# The default test run proves every fault with 8 examples per operation, to stay well
+# The default test run proves every fault with 5 examples per operation, to stay well
 # under 10 minutes on 2 cores; `conformance prove` (README's matrix) uses the target's 20.
-EXAMPLES = 8
+EXAMPLES = 5
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

@@ -402,7 +402,13 @@ class PegaEmulator:
                          "updated_by, update_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                          (seq, case_id, case_type, STAGES[0]["status"], json.dumps(content), user, now, user, now))
         if attachments:
-            self.attachments.from_create_body(case_id, user, attachments)
+            try:
+                self.attachments.from_create_body(case_id, user, attachments)
+            except ApiError:
+                # all or nothing: a refused attachment must not leave a half-created case behind
+                self.db.run("DELETE FROM attachments WHERE case_id = ?", (case_id,))
+                self.db.run("DELETE FROM cases WHERE id = ?", (case_id,))
+                raise
         row = self.load(case_id)
         out = {"ID": case_id, **self.envelope(row), "nextAssignmentInfo": self.next_assignment_info(row)}
         # VF SW: 201 with Location + ETag

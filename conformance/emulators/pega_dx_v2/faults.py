@@ -87,6 +87,7 @@ FAULTS: dict[str, Fault] = {
               frozenset({"PEGA-DV-001", "PEGA-DV-004"})),
         Fault("dv-has-more-wrong", "PEGA-DV-003", "hasMoreResults is true on the last page too"),
         Fault("dv-count-off", "PEGA-DV-004", "the count is one more than the rows"),
-        Fault("dv-no-limit-check", "PEGA-DV-005", "pageSize above 5000 and paging with maxResultsToFetch are accepted"),
+        Fault("dv-no-limit-check", "PEGA-DV-005", "pageSize above 5000 and paging with maxResultsToFetch are accepted",
+              _SCHEMA),
     )
 }
