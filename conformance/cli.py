@@ -11,8 +11,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -70,7 +72,12 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
             "-q" if not quiet else "-qq", "--no-header", "-rN", *pytest_args]
     if allure_results:
         args.append(f"--alluredir={allure_dir}")
-    code = pytest.main(args, plugins=[Activate()])
+    previous = _defer_interrupts(run)
+    try:
+        code = pytest.main(args, plugins=[Activate()])
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     doc = run.document or run.finish()
     if allure_results:
         _allure_extras(allure_dir, target, doc, run.server_headers)
@@ -78,6 +85,22 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
     return (EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE), doc
+
+
+def _defer_interrupts(run: Any) -> Any:
+    """First Ctrl-C: finish the request in flight, stop before the next one, then clean up (a
+    request cut off mid-flight could create a case nobody records). Second Ctrl-C: stop now."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum: int, frame: Any) -> None:
+        if run.session.stop_requested:
+            raise KeyboardInterrupt
+        run.session.stop_requested = True
+        console.print("[yellow]interrupted: stopping after the current request, then cleaning up "
+                      "(Ctrl-C again to stop at once)[/]")
+
+    return signal.signal(signal.SIGINT, handler)
 
 
 def _ids_regex(ids: list[str]) -> str:

@@ -257,6 +257,7 @@ class Session:
         self._rate_lock = threading.Lock()
         self._next_slot = 0.0
         self.mutations: list[str] = []  # exchange ids of mutating requests, for read-only proofs
+        self.stop_requested = False  # set by the run's SIGINT handler; cleared for cleanup
 
     # -- bounds --------------------------------------------------------------
     @property
@@ -302,6 +303,10 @@ class Session:
     ) -> Exchange:
         """Send one request. `auth=False` sends no Authorization; a string is sent as-is."""
         method = method.upper()
+        if self.stop_requested:
+            # a Ctrl-C arrived during an earlier request; stopping here, between requests, means
+            # every response that created something was seen and recorded for cleanup
+            raise KeyboardInterrupt("interrupted: stopping between requests")
         if self.target.safety.read_only and method not in READ_ONLY_METHODS:
             raise ReadOnlyRefused(f"read_only target: refused to send {method} {path}")
         url = self.url(path, base)

@@ -76,6 +76,7 @@ class ConformanceRun:
                 bucket[key] = value
 
     def finish(self) -> dict[str, Any]:
+        self.session.stop_requested = False  # cleanup must run even after a Ctrl-C
         cleanup = self.ledger.cleanup()
         finished = dt.datetime.now(dt.timezone.utc)
         agg = results.aggregate(self.target, self.records, self.observations)

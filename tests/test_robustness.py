@@ -18,7 +18,8 @@ from conformance.emulators.chaos import CHAOS
 pytestmark = pytest.mark.matrix
 API = "pega-dx-v2"
 QUICK = {"timeout = 15": "timeout = 1", "max_examples = 20": "max_examples = 3"}
-SUBSET = ("--pytest-arg=-k", "--pytest-arg=etag_is_last_update or unknown_resource or (conform_to_spec and GET)")
+SUBSET = ("--pytest-arg=-k", "--pytest-arg=etag_is_last_update or unknown_resource or "
+          "(conform_to_spec and GET and not assignments and not attachment and not data_views)")
 
 # what the findings must say for each hostile behaviour
 NEEDLE = {
@@ -52,7 +53,8 @@ def test_hostile_server_gives_findings_not_crashes_or_hangs(mode, tmp_path):
 
 
 def test_expiring_tokens_are_refreshed(tmp_path):
-    t = prove.trial(API, workdir=tmp_path, token_lifetime=2, max_examples=5)
+    t = prove.trial(API, workdir=tmp_path, token_lifetime=2, max_examples=5,
+                    run_args=("--pytest-arg=-k", "--pytest-arg=not conform_to_spec"))
     assert t.exit_code == 0, {r: o for r, o in t.outcomes.items() if o != "passed"}
     doc = json.loads((tmp_path / "run" / "results.json").read_text())
     assert doc["tokens_fetched"] > 1  # the run outlived its first token and carried on
@@ -83,7 +85,10 @@ def _open_cases(db) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("fault", [None, "race-lost-update"])
 def test_run_leaves_nothing_behind(tmp_path, fault):
     db = tmp_path / "emu.sqlite3"
-    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path / "w", db=str(db), max_examples=5)
+    # the clean run is the whole suite (property tests create many cases); the failing one is scoped
+    scope = ("--pytest-arg=-k", "--pytest-arg=not conform_to_spec") if fault else ()
+    t = prove.trial(API, (fault,) if fault else (), workdir=tmp_path / "w", db=str(db), max_examples=5,
+                    run_args=scope)
     assert t.exit_code == (1 if fault else 0)
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0] > 0  # the run did resolve some
     assert _open_cases(db) == []
