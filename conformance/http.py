@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urlsplit
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
@@ -33,7 +32,6 @@ from conformance.target import (
     Target,
 )
 
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # what a read-only run may send: RFC 9110 9.2.1 safe methods, minus TRACE (it echoes credentials back)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -256,7 +254,6 @@ class Session:
         self._sent = 0
         self._rate_lock = threading.Lock()
         self._next_slot = 0.0
-        self.mutations: list[str] = []  # exchange ids of mutating requests, for read-only proofs
         self.stop_requested = False  # set by the run's SIGINT handler; cleared for cleanup
 
     # -- bounds --------------------------------------------------------------
@@ -359,8 +356,6 @@ class Session:
             request_headers=self.redactor.headers(request.headers.items()),
             request_body=self.redactor.body(body),
         )
-        if method in MUTATING:
-            self.mutations.append(exchange.id)
         started = time.perf_counter()
         try:
             response = self._client.send(request, stream=True)
@@ -409,6 +404,3 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def host(self) -> str:
-        return urlsplit(self.target.base_url).netloc

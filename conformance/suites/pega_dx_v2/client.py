@@ -173,6 +173,9 @@ class PegaApi:
             raise PreconditionFailed(f"attached {name!r} but the list of {case_id} does not show it")
         return found[0], ex
 
+    def categories(self, case_id: str, kind: str) -> Exchange:
+        return self.s.request("GET", f"/cases/{seg(case_id)}/attachment_categories", params={"type": kind})
+
     def download(self, attachment_id: str, mode: str | None = None) -> Exchange:
         return self.s.request("GET", f"/attachments/{seg(attachment_id)}",
                               params={"mode": mode} if mode else None, headers={"Accept": "*/*"})

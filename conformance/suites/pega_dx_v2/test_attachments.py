@@ -159,7 +159,7 @@ def test_attachment_delete_then_gone(pega):
 @pytest.mark.requirement("PEGA-ATT-008")
 def test_attachment_into_forbidden_category_answers_403(pega, observe):
     case_id, _ = pega.new_case()
-    cats = pega.s.request("GET", f"/cases/{pega_seg(case_id)}/attachment_categories", params={"type": "File"})
+    cats = pega.categories(case_id, "File")
     items = (cats.json() or {}).get("attachment_categories") if isinstance(cats.json(), dict) else None
     denied = [c for c in items or [] if isinstance(c, dict) and str(c.get("canCreate")).lower() == "false"]
     if not denied:
@@ -171,12 +171,6 @@ def test_attachment_into_forbidden_category_answers_403(pega, observe):
         pega.listed(case_id)  # track what was wrongly created, for cleanup
     status_in(ex, {403}, "PEGA-ATT-008", f"attaching into category {denied[0]['ID']} (canCreate false)")
     error_body_v2(ex, "PEGA-ATT-008")
-
-
-def pega_seg(value: str) -> str:
-    from conformance.suites.pega_dx_v2.client import seg
-
-    return seg(value)
 
 
 @pytest.mark.requirement("PEGA-ATT-009")
@@ -218,7 +212,7 @@ def test_attachment_categories_carry_flags_and_filter_by_type(pega, observe):
     case_id, _ = pega.new_case()
     lists = {}
     for kind in ("File", "URL"):
-        ex = pega.s.request("GET", f"/cases/{pega_seg(case_id)}/attachment_categories", params={"type": kind})
+        ex = pega.categories(case_id, kind)
         status_in(ex, {200}, "PEGA-ATT-011", f"GET attachment_categories?type={kind}")
         cats = ex.json().get("attachment_categories") if isinstance(ex.json(), dict) else None
         if not isinstance(cats, list) or not cats:
