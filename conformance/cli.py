@@ -23,7 +23,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from conformance import requirements, results
+from conformance import apis, requirements, results
 from conformance.failures import SuiteBroken
 from conformance.target import Target, TargetError, load, parse
 
@@ -208,8 +208,11 @@ def main() -> None:
 @click.option("--shard", default=None, metavar="K/N", help="run only shard K of N (merge shards with compare/gate)")
 @click.option("--allure/--no-allure", "allure_results", default=True,
               help="write allure-results (on by default; results.json, JUnit and the exchange log are always written)")
+@click.option("--requirement", "only", multiple=True, metavar="ID",
+              help="run only the tests of this requirement id or id prefix, e.g. PM-PAGE (repeatable); "
+                   "the others are reported as not run")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
-        baseline: Path | None, shard: str | None, allure_results: bool) -> None:
+        baseline: Path | None, shard: str | None, allure_results: bool, only: tuple[str, ...]) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -219,6 +222,12 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
     out = out or _default_out(target)
     if shard:
         pytest_args = (*pytest_args, f"--conformance-shard={_shard(shard)}")
+    if only:
+        known = [r.id for r in requirements.for_api(target.api)]
+        for prefix in only:
+            if not any(rid.startswith(prefix) for rid in known):
+                raise click.BadParameter(f"{prefix!r} matches no requirement of {target.api}", param_hint="--requirement")
+        pytest_args = (*pytest_args, f"--conformance-only={','.join(only)}")
     base_doc = _load_baseline(baseline) if baseline else None
     code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results)
     if doc is not None:
@@ -260,8 +269,18 @@ def _gate_on_baseline(baseline: dict[str, Any], doc: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: use NAME=VALUE", param_hint=option)
+        chosen[key] = value
+    return chosen
+
+
 @main.command()
-@click.argument("api", type=click.Choice(["pega-dx-v2"]))
+@click.argument("api", type=click.Choice(apis.names()))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8811, show_default=True, type=int)
 @click.option("--db", default=None, help="SQLite file (default .conformance/<api>.sqlite3; ':memory:' for none)")
@@ -275,15 +294,21 @@ def _gate_on_baseline(baseline: dict[str, Any], doc: dict[str, Any]) -> int:
               help="rows behind the data view D_ConformanceRecords")
 @click.option("--categories", "categories_file", default=None, type=click.Path(exists=True, dir_okay=False),
               help="JSON list of attachment categories ({ID, name, type File|URL, canCreate, canView, ...})")
+@click.option("--cases", default=None, type=click.IntRange(min=0, max=100_000),
+              help="cases to seed (processmaker-3; default: the emulator's fixture set)")
+@click.option("--set", "options", multiple=True, metavar="KEY=VALUE",
+              help="emulator-specific setting (repeatable); see --list-faults")
 @click.option("--list-faults", is_flag=True, help="list faults, variants and chaos modes, then exit")
 def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, ...], variants: tuple[str, ...],
             token_lifetime: int, chaos: tuple[str, ...], upload_limit: int, data_rows: int,
-            categories_file: str | None, list_faults: bool) -> None:
-    """Serve an emulator on loopback (OAuth2 token endpoint included)."""
+            categories_file: str | None, cases: int | None, options: tuple[str, ...], list_faults: bool) -> None:
+    """Serve an emulator on loopback (its token endpoint included)."""
     import uvicorn
 
     from conformance.emulators import common
-    from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS, create_app
+
+    module = apis.emulator(api)
+    FAULTS, VARIANTS, create_app = module.FAULTS, module.VARIANTS, module.create_app
 
     if list_faults:
         console.print("[bold]faults[/] (name: requirement it breaks - what it does)")
@@ -297,13 +322,13 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
         console.print("[bold]chaos modes[/] (a hostile server, to prove the suite survives it)")
         for name, what in CHAOS.items():
             console.print(f"  {name} - {what}")
+        settings = getattr(module, "OPTIONS", {})  # emulator-specific --set KEY=VALUE
+        if settings:
+            console.print("[bold]settings[/] (--set KEY=VALUE)")
+        for name, what in settings.items():
+            console.print(f"  {name} - {what}")
         return
-    chosen: dict[str, str] = {}
-    for item in variants:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r}: use NAME=CHOICE", param_hint="--variant")
-        chosen[key] = value
+    chosen = _pairs(variants, "--variant")
     categories = None
     if categories_file:
         try:
@@ -317,14 +342,17 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
                                    upload_limit=upload_limit, data_rows=data_rows, categories=categories,
                                    variants=chosen, token_lifetime=token_lifetime, chaos=frozenset(chaos),
                                    client_secret=os.environ.get("CONFORMANCE_EMULATOR_CLIENT_SECRET",
-                                                                common.DEMO_CLIENT_SECRET))
+                                                                common.DEMO_CLIENT_SECRET),
+                                   cases=cases, options=_pairs(options, "--set"))
     try:
         app = create_app(config)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     console.print(f"{api} emulator on http://{host}:{port} (db {config.db_path}; faults: {', '.join(faults) or 'none'})")
     if config.client_secret == common.DEMO_CLIENT_SECRET:
-        console.print(f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
+        # demo credentials (marked in emulators/common.py), printed so a user can try the emulator by hand
+        console.print(getattr(module, "DEMO_CREDENTIALS", None) or
+                      f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
                       f"user {common.DEMO_USER} / {common.DEMO_PASSWORD}")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -338,12 +366,8 @@ def bundled_target(name: str, url: str) -> Target:
     return parse(tomllib.loads(text), str(path))
 
 
-DEMO_SERVERS = (
-    # (target name, variants): the clean emulator and its documented variants
-    ("pega-emulator", {}),
-    ("pega-emulator-variant", {"stale": "412", "missing-if-match": "403", "urgency": "integer",
-                               "location": "absolute"}),
-)
+# (api, target name, variants): each API's clean emulator and its documented variants
+DEMO_SERVERS = tuple((info.name, name, variants) for info in apis.available() for name, variants in info.demo)
 
 
 @main.command()
@@ -360,9 +384,9 @@ def demo(out: Path, report: bool) -> None:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     worst = EXIT_OK
     result_dirs = []
-    for name, variants in DEMO_SERVERS:
+    for api, name, variants in DEMO_SERVERS:
         db = out / f"{name}.sqlite3"
-        with EmulatorProcess("pega-dx-v2", db=str(db), variants=variants) as server:
+        with EmulatorProcess(api, db=str(db), variants=variants) as server:
             target = bundled_target(name, server.url)
             console.rule(f"{name}: {target.api} emulator at {server.url} {variants or '(defaults)'}")
             code, doc = execute(target, out / name, quiet=True)
@@ -458,7 +482,7 @@ def requirements_cmd(api: str | None, fmt: str) -> None:
 
 
 @main.command("prove")
-@click.option("--api", type=click.Choice(["pega-dx-v2"]), default="pega-dx-v2", show_default=True)
+@click.option("--api", type=click.Choice(apis.names()), default="pega-dx-v2", show_default=True)
 @click.option("--fault", "faults", multiple=True, help="only these faults (repeatable); default all")
 @click.option("--jobs", default=2, show_default=True, type=int, help="trials run side by side")
 @click.option("--variants/--no-variants", default=True, help="also run the clean emulator and each variant")

@@ -96,6 +96,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-target", default=None, help="target file (TOML) to run the suites against")
     group.addoption("--conformance-out", default=None, help="folder for results.json and the exchange log")
     group.addoption("--conformance-shard", default=None, help="K/N: keep only the tests of shard K of N")
+    group.addoption("--conformance-only", default=None,
+                    help="comma-separated requirement ids or id prefixes: keep only the tests that verify them")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -152,6 +154,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # a stable split by test id: the same test always lands in the same shard
         k, n = (int(x) for x in shard.split("/"))
         keep = [i for i in items if zlib.crc32(i.nodeid.encode()) % n == k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+    only = config.getoption("--conformance-only", default=None)
+    if only:
+        wanted = tuple(w.strip() for w in only.split(",") if w.strip())
+        keep = [i for i in items if any(r.startswith(wanted) for r in _requirements_of(i))]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     caps = run.target.capabilities

@@ -18,21 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance import requirements
+from conformance import apis, requirements
 from conformance.emulators.common import EmulatorProcess
 
 FLAGGED = {"failed", "warning"}
 # the observations where the documents allow a choice (the matrix shows which one a server made)
 SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "location_form", "delete_refused_status")
-TARGETS = {"pega-dx-v2": "pega-emulator"}
 
 
 def emulator_registry(api: str) -> tuple[dict, dict]:
-    if api == "pega-dx-v2":
-        from conformance.emulators.pega_dx_v2 import FAULTS, VARIANTS
-
-        return FAULTS, VARIANTS
-    raise KeyError(api)
+    module = apis.emulator(api)
+    return module.FAULTS, module.VARIANTS
 
 
 @dataclass
@@ -58,12 +54,14 @@ class Trial:
 
 
 def target_text(api: str, url: str, read_only: bool = False, variants: dict[str, str] | None = None) -> str:
-    path = Path(__file__).resolve().parent / "targets" / f"{TARGETS[api]}.toml"
+    path = Path(__file__).resolve().parent / "targets" / f"{apis.get(api).emulator_target}.toml"
     text = path.read_text(encoding="utf-8").replace("http://127.0.0.1:8811", url)
     if read_only:
         text = text.replace("read_only = false", "read_only = true")
-    if (variants or {}).get("v1-update") == "off":
-        text = text.replace("v1_update = true", "v1_update = false")  # the target declares what it offers
+    # a variant may change what the server offers; the target declares it (e.g. no v1 update)
+    edits = getattr(apis.emulator(api), "target_edits", None)
+    for old, new in (edits(dict(variants or {})) if edits else {}).items():
+        text = text.replace(old, new)
     return text
 
 

@@ -15,11 +15,11 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, create_model, field_validator, model_validator
 
-from conformance import requirements
+from conformance import apis, requirements
+from conformance.target_base import Strict
 
-APIS = ("pega-dx-v2",)  # the APIs this version of the suite has suites for
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -28,8 +28,7 @@ class TargetError(ValueError):
     """The target file is unreadable or invalid; the message names the key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = Strict
 
 
 class NoAuth(_Strict):
@@ -69,36 +68,6 @@ Auth = Annotated[
 ]
 
 
-class Fixtures(_Strict):
-    """Server-side names the tests need (they differ per installation)."""
-
-    case_type_id: str = Field(min_length=1)
-    update_action_id: str = Field(default="pyUpdateCaseDetails", min_length=1)
-    # a text field of the case type's content the update action may set
-    content_field: str = Field(default="pyLabel", min_length=1)
-    # a case the operator may read; lets read-only runs verify what needs an existing case
-    existing_case_id: str | None = Field(default=None, min_length=1)
-    # attachments (seed 001): the categories to attach into, and the server's upload limit if known
-    attachment_category: str = Field(default="File", min_length=1)
-    url_category: str = Field(default="URL", min_length=1)
-    upload_limit_bytes: int | None = Field(default=None, gt=0)
-    # a data view with more than a few pages of rows (paging tests walk it; keep it under ~20k rows)
-    data_view_id: str | None = Field(default=None, min_length=1)
-    data_view_page_size: int = Field(default=250, ge=1, le=5000)
-    # base URL of the v1 API, for the v1-style PUT (seed 000); needed with capabilities.v1_update
-    v1_base_url: str | None = Field(default=None, pattern=r"^https?://")
-
-
-class Capabilities(_Strict):
-    """What the server offers. Tests ask for these, never for a vendor name."""
-
-    assignments: bool = True
-    delete_case: bool = True
-    v1_update: bool = False
-    attachments: bool = True  # upload, attach, list, download, delete (seed 001)
-    data_views: bool = False  # needs fixtures.data_view_id
-
-
 class Safety(_Strict):
     read_only: bool = False
     max_requests: int = Field(default=20_000, gt=0)
@@ -134,23 +103,28 @@ class Deviation(_Strict):
 
 
 class Target(_Strict):
+    """What every target file has; `api` selects the Fixtures and Capabilities models
+    (conformance/suites/<api>/model.py)."""
+
     name: str = Field(min_length=1)
-    api: Literal[APIS]  # type: ignore[valid-type]
+    api: str
     base_url: str = Field(pattern=r"^https?://")
     auth: Auth
-    fixtures: Fixtures
-    capabilities: Capabilities = Capabilities()
+    fixtures: Any
+    capabilities: Any
     safety: Safety = Safety()
     property: Property = Property()
     deviations: tuple[Deviation, ...] = ()
     source: str = Field(default="<memory>", exclude=True)
 
     @model_validator(mode="after")
-    def _v1_needs_url(self) -> "Target":
-        if self.capabilities.v1_update and not self.fixtures.v1_base_url:
-            raise ValueError("capabilities.v1_update is true but fixtures.v1_base_url is not set")
-        if self.capabilities.data_views and not self.fixtures.data_view_id:
-            raise ValueError("capabilities.data_views is true but fixtures.data_view_id is not set")
+    def _api_rules(self) -> "Target":
+        check = getattr(apis.model(self.api), "validate_target", None)
+        if check is not None:
+            check(self)  # cross-field rules of the API (raises ValueError naming the keys)
+        for entry in self.deviations:
+            if requirements.get(entry.requirement).api != self.api:
+                raise ValueError(f"deviation {entry.requirement} belongs to another API than {self.api}")
         return self
 
     def deviation_for(self, requirement_id: str) -> Deviation | None:
@@ -158,6 +132,22 @@ class Target(_Strict):
             if entry.requirement == requirement_id:
                 return entry
         return None
+
+
+def _per_api_model(name: str) -> type[Target]:
+    models = apis.model(name)
+    return create_model(  # type: ignore[call-overload]
+        f"Target[{name}]", __base__=Target,
+        api=(Literal[name], ...),
+        fixtures=(models.Fixtures, ...),
+        capabilities=(models.Capabilities, models.Capabilities()),
+    )
+
+
+_MODELS = {name: _per_api_model(name) for name in apis.names()}
+_ADAPTER: TypeAdapter[Target] = TypeAdapter(
+    Annotated[Union[tuple(_MODELS.values())], Field(discriminator="api")]  # type: ignore[arg-type]
+)
 
 
 def _expand(value: Any, path: str, env: dict[str, str]) -> Any:
@@ -184,6 +174,8 @@ def _loc(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         elif part in {"none", "basic", "bearer", "oauth2-client-credentials", "oauth2-password"} and out == "auth":
             continue  # the discriminator tag pydantic inserts; the user wrote `auth.<key>`
+        elif not out and part in _MODELS:
+            continue  # the same for the `api` tag
         else:
             out += f".{part}" if out else str(part)
     return out or "<file>"
@@ -194,8 +186,12 @@ def parse(data: dict[str, Any], source: str = "<memory>", env: dict[str, str] | 
         expanded = _expand(data, "", dict(os.environ) if env is None else env)
     except TargetError as exc:
         raise TargetError(f"{source}: {exc}") from None
+    api = expanded.get("api") if isinstance(expanded, dict) else None
+    if api not in _MODELS:
+        problem = "Field required" if api is None else f"unknown API {api!r}"
+        raise TargetError(f"{source}: invalid target file\n  api: {problem}; choose one of {', '.join(_MODELS)}")
     try:
-        return Target.model_validate({**expanded, "source": source})
+        return _ADAPTER.validate_python({**expanded, "source": source})
     except ValidationError as exc:
         lines = [f"{_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise TargetError(f"{source}: invalid target file\n  " + "\n  ".join(lines)) from None

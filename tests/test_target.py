@@ -31,7 +31,7 @@ def test_bundled_target_files_load(name):
      "auth.client_secret: Field required"),
     (minimal(auth={"type": "basic", "username": "u", "pasword": "p"}), "auth.pasword: Extra inputs"),
     (minimal(auth={"type": "kerberos"}), "auth: Input tag 'kerberos'"),
-    (minimal(api="pega-dx-v3"), "api: Input should be 'pega-dx-v2'"),
+    (minimal(api="pega-dx-v3"), "api: unknown API 'pega-dx-v3'"),
     (minimal(base_url="ftp://x"), "base_url: String should match"),
     (minimal(safety={"max_requests": 0}), "safety.max_requests: Input should be greater than 0"),
     (minimal(safety={"run_prefix": "has space"}), "safety.run_prefix"),

@@ -67,6 +67,9 @@ class EmulatorConfig:
     upload_limit: int = 2 * 1024 * 1024  # bytes per uploaded file
     data_rows: int = 3000  # rows behind the emulator's data view
     categories: list[dict[str, Any]] | None = None  # attachment categories; None = the defaults
+    cases: int | None = None  # seeded cases (ProcessMaker: up to 100,000); None = the emulator's default
+    # emulator-specific settings (`conformance emulate --set KEY=VALUE`); each emulator validates its own
+    options: dict[str, str] = field(default_factory=dict)
 
     def validate(self, faults: dict[str, Fault], variants: dict[str, Variant]) -> None:
         unknown = sorted(set(self.faults) - set(faults))
@@ -233,8 +236,10 @@ class EmulatorProcess:
 
     def __init__(self, api: str, db: str = ":memory:", faults: Iterable[str] = (),
                  variants: dict[str, str] | None = None, token_lifetime: int = 3600, port: int | None = None,
-                 chaos: Iterable[str] = (), client_secret: str | None = None) -> None:
+                 chaos: Iterable[str] = (), client_secret: str | None = None, cases: int | None = None,
+                 options: dict[str, str] | None = None) -> None:
         self.api, self.db = api, db
+        self.cases, self.options = cases, dict(options or {})
         self.chaos, self.client_secret = tuple(chaos), client_secret
         self.faults, self.variants = tuple(faults), dict(variants or {})
         self.token_lifetime = token_lifetime
@@ -254,6 +259,10 @@ class EmulatorProcess:
             cmd += ["--variant", f"{key}={value}"]
         for mode in self.chaos:
             cmd += ["--chaos", mode]
+        if self.cases is not None:
+            cmd += ["--cases", str(self.cases)]
+        for key, value in self.options.items():
+            cmd += ["--set", f"{key}={value}"]
         env = dict(os.environ)
         if self.client_secret:
             env["CONFORMANCE_EMULATOR_CLIENT_SECRET"] = self.client_secret  # never on a command line

@@ -1,9 +1,16 @@
-"""The pytest modules run against a target, one package per API."""
+"""The pytest modules run against a target, one package per API (conformance.apis)."""
 
 from importlib import resources
 from pathlib import Path
 
-SUITES = {"pega-dx-v2": "conformance.suites.pega_dx_v2"}
+from conformance import apis
+
+
+class _Suites(dict):
+    """api name -> suite package, for the APIs that are available."""
+
+
+SUITES = _Suites({name: apis.suite_package(name) for name in apis.names()})
 
 
 def spec_path(api: str) -> Path:

@@ -1,9 +1,4 @@
-"""The requirements catalogue: one id, one MUST/SHOULD sentence, one source.
-
-The report, the results file and the vendor comparison are all keyed by these
-ids (STYLE.md: requirements written as MUST sentences in one place). `topic`
-lines a requirement up with its counterparts in other APIs (same row in a
-cross-vendor comparison).
+"""Pega DX API v2 requirements (issues 2 and 3).
 
 Sources: "seed 000" = ../shared/seeds/000_*.txt (Pega DX v2 cases and eTag);
 "seed 001" = ../shared/seeds/001_*.txt (attachments, error body sample);
@@ -13,22 +8,7 @@ recorded real responses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-Level = Literal["MUST", "SHOULD"]
-
-
-@dataclass(frozen=True)
-class Requirement:
-    id: str
-    api: str
-    family: str
-    level: Level
-    sentence: str
-    source: str
-    topic: str = ""
-
+from conformance.requirements._model import Requirement
 
 _PEGA = "pega-dx-v2"
 
@@ -203,16 +183,3 @@ CATALOGUE += (
                 "VF ('maxResultsToFetch (max 5000; combining it with paging, or pageSize above 5000, is a 422/400 "
                 "validation error)')", "paging.limits"),
 )
-
-BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}
-
-
-def for_api(api: str) -> list[Requirement]:
-    return [r for r in CATALOGUE if r.api == api]
-
-
-def get(requirement_id: str) -> Requirement:
-    try:
-        return BY_ID[requirement_id]
-    except KeyError:
-        raise KeyError(f"unknown requirement id {requirement_id!r}") from None
