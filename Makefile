@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # the default test run spreads over the machine's cores (pytest-xdist)
 WORKERS ?= auto
 
-.PHONY: setup demo test test-fast report emulate clean
+.PHONY: setup demo test test-fast prove bench emulate clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -34,6 +34,16 @@ test: setup
 ## The quick subset: everything but the fault matrix.
 test-fast: setup
 	$(BIN)/pytest -n $(WORKERS) -m "not matrix"
+
+## The full proof (DESIGN.md): every fault of every API injected, the whole suite run against it
+## (unscoped, 20 examples), plus the clean emulator and each variant. Writes reports/prove/<api>.md.
+prove: setup
+	$(BIN)/conformance prove --api all --jobs 2 --out reports/prove
+
+## Benchmarks (issue 9); not part of the default test run. Installs its own npm tools in bench/.
+bench: setup
+	cd bench && npm ci --no-audit --no-fund
+	$(BIN)/python -m conformance.bench --out reports/bench --readme README.md
 
 emulate: setup
 	$(BIN)/conformance emulate pega-dx-v2 --port 8811

@@ -482,19 +482,50 @@ def requirements_cmd(api: str | None, fmt: str) -> None:
 
 
 @main.command("prove")
-@click.option("--api", type=click.Choice(apis.names()), default="pega-dx-v2", show_default=True)
+@click.option("--api", "api_names", multiple=True, type=click.Choice([*apis.names(), "all"]), default=("all",),
+              show_default=True, help="the API(s) to prove (repeatable)")
 @click.option("--fault", "faults", multiple=True, help="only these faults (repeatable); default all")
 @click.option("--jobs", default=2, show_default=True, type=int, help="trials run side by side")
 @click.option("--variants/--no-variants", default=True, help="also run the clean emulator and each variant")
-def prove_cmd(api: str, faults: tuple[str, ...], jobs: int, variants: bool) -> None:
+@click.option("--strict/--no-strict", default=True, show_default=True,
+              help="also fail when a fault is reported under more than its declared requirements, or breaks a test")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/prove"),
+              show_default=True, help="where each API's matrix (markdown and JSON) is written")
+def prove_cmd(api_names: tuple[str, ...], faults: tuple[str, ...], jobs: int, variants: bool, strict: bool,
+              out: Path) -> None:
     """Prove the suite: every fault reported under its requirement, clean emulators pass."""
     from conformance import prove
 
-    trials = prove.prove(api, list(faults) or None, jobs, variants)
-    click.echo(prove.markdown(api, trials))
-    faulty = [t for t in trials if t.faults and not prove.judge_fault(api, t)[0]]
-    unclean = [t for t in trials if not t.faults and (t.flagged or t.broken)]
-    sys.exit(EXIT_GATE if faulty or unclean else EXIT_OK)
+    chosen = apis.names() if "all" in api_names else list(dict.fromkeys(api_names))
+    bad = 0
+    out.mkdir(parents=True, exist_ok=True)
+    for api in chosen:
+        registry, _ = prove.emulator_registry(api)
+        unknown = sorted(set(faults) - set(registry))
+        wanted = [f for f in faults if f in registry]
+        if faults and not wanted:
+            continue  # the faults named belong to other APIs
+        if unknown and len(chosen) == 1:
+            raise click.BadParameter(f"unknown fault(s) {', '.join(unknown)} for {api}", param_hint="--fault")
+        trials = prove.prove(api, wanted or None, jobs, variants)
+        table = prove.markdown(api, trials)
+        console.rule(f"{api}: {len(trials)} trials")
+        click.echo(table)
+        (out / f"{api}.md").write_text(table + "\n", encoding="utf-8")
+        (out / f"{api}.json").write_text(json.dumps([prove.as_record(api, t) for t in trials], indent=2),
+                                         encoding="utf-8")
+        for t in trials:
+            if t.faults:
+                detected, exact = prove.judge_fault(api, t)
+                if not detected or (strict and not exact):
+                    bad += 1
+                    console.print(f"[bold red]{api} {t.label}: {'not exact' if detected else 'NOT DETECTED'}[/]")
+            elif t.flagged or t.broken:
+                bad += 1
+                console.print(f"[bold red]{api} {t.label}: the conforming emulator did not pass[/]")
+    console.print(f"prove: {'[green]all faults proven, conforming emulators pass[/]' if not bad else f'[bold red]{bad} problem(s)[/]'}"
+                  f" (matrices in {out})")
+    sys.exit(EXIT_GATE if bad else EXIT_OK)
 
 
 @main.command("specs")

@@ -157,3 +157,14 @@ def markdown(api: str, trials: list[Trial]) -> str:
                          if k in SHOWN_OBSERVATIONS)
         lines.append(f"| {t.label} | {', '.join(bad) or 'none'} | {seen} |")
     return "\n".join(lines)
+
+
+def as_record(api: str, t: Trial) -> dict[str, Any]:
+    """One trial as JSON (reports/prove/<api>.json)."""
+    record: dict[str, Any] = {"label": t.label, "faults": list(t.faults), "variants": t.variants,
+                              "exit_code": t.exit_code, "requests": t.requests, "seconds": round(t.seconds, 2),
+                              "flagged": sorted(t.flagged), "broken": sorted(t.broken)}
+    if t.faults:
+        detected, exact = judge_fault(api, t)
+        record.update(breaks=emulator_registry(api)[0][t.faults[0]].breaks, detected=detected, exact=exact)
+    return record
