@@ -1,0 +1,472 @@
+"""The Pega Process Fabric Hub data synchronization emulator.
+
+Sources: seed 002 (the resources, batch and real-time publishing, the data-synchronization
+token) and vendor-facts "Pega Process Fabric Hub data synchronization" (VF: paths, the
+registration life cycle, batch envelope, payload fields, flags). Every enforced behaviour
+cites one of them. Bad input always gets a JSON error body (VF: none is documented, so
+the emulator's own `{"errors": [{"message", "index"?}]}` is used); a 500 only ever comes
+from an injected fault.
+
+Two credential sets (VF "Token"): the registration (admin) client registers applications;
+enablesync issues a *sync* client per registration, registered with the token endpoint on
+the fly. Sync endpoints accept only a sync client's token, and only while its registration
+syncs.
+
+EMULATOR-ONLY: GET /__emulator__/registrations/{ID}/{kind} reads back what was stored
+(the Hub itself only accepts data, seed 002). It is not part of the Hub's API and not in
+specs/pega-fabric-hub-sync-v1.yaml; targets reach it through capabilities.inspection.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import secrets
+import time
+from typing import Any, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from conformance.emulators.common import DEMO_CLIENT_ID, Database, EmulatorConfig, TokenEndpoint
+from conformance.emulators.pega_fabric_hub_sync_v1.faults import FAULTS, VARIANTS
+
+BASE = "/prweb/api/ppf/v1"
+TOKEN_PATH = "/prweb/PRRestService/oauth2/v1/token"  # VF "Token"
+INSPECT = "/__emulator__"
+KINDS = ("tasks", "workqueues", "operators", "cases", "associations")  # seed 002 resources
+BATCH_LIMIT = 50  # VF: at most 50 items per batch
+EDITABLE = ("systemURL", "applicationName", "applicationLabel", "applicationDescription", "platform",
+            "productionLevel")  # VF: Registration request fields
+PENDING, RESOLVED = "Pending-Activation", "Resolved-Disabled"
+ASSOC_ACTIONS = ("create", "update", "delete")  # VF: association action create/update/delete
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS registrations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    fields TEXT NOT NULL,
+    status TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    last_synced_ms INTEGER,
+    initial_load_done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sync_clients (
+    client_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    registration TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    registration TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_by_id ON records(registration, kind, id);
+"""
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+        self.status, self.message = status, message
+        self.errors = errors or [{"message": message}]
+
+
+def pega_stamp(ms: int) -> str:
+    # VF: "Timestamps look like 20210112T101328.528 GMT"
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y%m%dT%H%M%S.") + f"{ms % 1000:03d} GMT"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class HubTokens(TokenEndpoint):
+    """The shared token endpoint, with each token's subject set to the client that obtained it,
+    so that the API can tell the registration client from a registration's sync client."""
+
+    async def handle(self, request: Request) -> Response:
+        response = await super().handle(request)
+        if response.status_code == 200:
+            form = await request.form()  # starlette caches the parsed form
+            client = str(form.get("client_id") or "")
+            header = request.headers.get("authorization", "")
+            if header.lower().startswith("basic "):
+                try:
+                    client = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")[0]
+                except (binascii.Error, UnicodeDecodeError):  # super() refused those already
+                    pass
+            token = json.loads(bytes(response.body))["access_token"]
+            self.db.run("UPDATE tokens SET subject = ? WHERE token = ?", (client, token))
+        return response
+
+
+class HubEmulator:
+    def __init__(self, config: EmulatorConfig) -> None:
+        config.validate(FAULTS, VARIANTS)
+        self.config = config
+        self.faults = config.faults
+        self.db = Database(config.db_path, SCHEMA)
+        self.admins = {DEMO_CLIENT_ID: config.client_secret}
+        clients = dict(self.admins)
+        # sync clients survive a restart of a file-backed emulator
+        for row in self.db.all("SELECT client_id, secret FROM sync_clients WHERE revoked = 0"):
+            clients[row["client_id"]] = row["secret"]
+        self.tokens = HubTokens(self.db, config.token_lifetime, clients=clients)
+
+    def variant(self, name: str) -> str:
+        return self.config.variant(VARIANTS, name)
+
+    @property
+    def syncing(self) -> str:
+        # VF: "status becomes Sync-InProgress (samples show Open-SyncProgress)"
+        return self.variant("sync-status")
+
+    # -- responses ------------------------------------------------------------------
+    @staticmethod
+    def error(exc: ApiError) -> Response:
+        headers = {"WWW-Authenticate": 'Bearer realm="ppf"'} if exc.status == 401 else None
+        return JSONResponse({"errors": exc.errors}, status_code=exc.status, headers=headers)
+
+    def registration_view(self, row: Any) -> dict[str, Any]:
+        fields = json.loads(row["fields"])
+        synced = row["last_synced_ms"]
+        stamp = ""
+        if synced is not None:
+            stamp = pega_stamp(synced)
+            if "time-iso" in self.faults:
+                stamp = dt.datetime.fromtimestamp(synced / 1000, dt.timezone.utc).isoformat()
+        view = {
+            "ID": row["id"],
+            "systemURL": fields.get("systemURL", ""),
+            "applicationName": fields.get("applicationName", ""),
+            "applicationLabel": fields.get("applicationLabel", ""),
+            "applicationDescription": fields.get("applicationDescription", ""),
+            "platform": fields.get("platform", ""),
+            # VF: productionLevel is a number in requests and a string in responses
+            "productionLevel": str(fields.get("productionLevel", "")),
+            "clientID": row["owner"],
+            "status": row["status"],
+            "syncErrors": {"count": 0} if "schema-syncerrors-object" in self.faults else 0,
+            "weighting": 0,
+            "lastTaskSyncedDateTime": stamp,
+        }
+        return view
+
+    # -- auth ---------------------------------------------------------------------------
+    def admin(self, request: Request) -> str:
+        subject = self.tokens.subject(request)
+        if subject is None:
+            raise ApiError(401, "Missing or invalid access token")  # seed 002: OAuth 2.0 secures the APIs
+        if subject not in self.admins:
+            raise ApiError(403, "A data synchronization client may not manage registrations")
+        return subject
+
+    def sync_registration(self, request: Request) -> str:
+        """The registration a sync call publishes into (from its token)."""
+        subject = self.tokens.subject(request)
+        if subject is None:
+            raise ApiError(401, "Missing or invalid access token")  # seed 002
+        if subject in self.admins:
+            if "sync-accepts-registration-token" in self.faults:
+                return "__registration-client__"
+            # VF Token: sync endpoints need the credentials enablesync issued
+            raise ApiError(403, "Sync endpoints need a data synchronization token (see enablesync)")
+        row = self.db.one("SELECT registration, revoked FROM sync_clients WHERE client_id = ?", (subject,))
+        if row is None:
+            raise ApiError(403, "Not a data synchronization client")
+        reg = self.db.one("SELECT status FROM registrations WHERE id = ?", (row["registration"],))
+        keep = "disablesync-keeps-access" in self.faults
+        if (row["revoked"] or reg is None or reg["status"] != self.syncing) and not keep:
+            # VF: after disablesync every sync call gets 403
+            raise ApiError(403, "Data synchronization is disabled for this registration")
+        return str(row["registration"])
+
+    # -- registrations ------------------------------------------------------------------
+    def load(self, reg_id: str) -> Any:
+        row = self.db.one("SELECT * FROM registrations WHERE id = ?", (reg_id,))
+        if row is None:
+            if "unknown-registration-500" in self.faults:
+                raise RuntimeError("injected fault: unknown-registration-500")
+            raise ApiError(404, f"Registration {reg_id} not found")
+        return row
+
+    @staticmethod
+    async def json_body(request: Request) -> Any:
+        raw = await request.body()
+        try:
+            return json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "The request body is not valid JSON") from None
+
+    @staticmethod
+    def check_fields(body: Any, required: bool) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise ApiError(400, "The request body must be a JSON object")
+        out: dict[str, Any] = {}
+        for key in EDITABLE:
+            if key not in body:
+                continue
+            value = body[key]
+            if key == "productionLevel":
+                # VF: a number in requests (the documentation's samples also show strings)
+                if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+                    raise ApiError(400, "productionLevel must be a number", [{"message": "must be a number",
+                                                                              "field": key}])
+            elif not isinstance(value, str):
+                raise ApiError(400, f"{key} must be a string", [{"message": "must be a string", "field": key}])
+            out[key] = value
+        if required:
+            for key in ("systemURL", "applicationName"):
+                if not out.get(key):
+                    raise ApiError(400, f"{key} is required", [{"message": "is required", "field": key}])
+        return out
+
+    async def create_registration(self, request: Request) -> Response:
+        owner = self.admin(request)
+        fields = self.check_fields(await self.json_body(request), required=True)
+        # VF: "new app is Pending-Activation"
+        status = "Pending-Details" if "create-pending-details" in self.faults else PENDING
+        with self.db.tx() as conn:
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM registrations").fetchone()[0]
+            reg_id = f"REG-{22950 + seq}"  # VF: IDs like "REG-22951"
+            conn.execute("INSERT INTO registrations(id, fields, status, owner) VALUES (?, ?, ?, ?)",
+                         (reg_id, json.dumps(fields), status, owner))
+        status_code = int(self.variant("create-status"))  # VF: 201/200
+        return JSONResponse(self.registration_view(self.load(reg_id)), status_code=status_code)
+
+    async def list_registrations(self, request: Request) -> Response:
+        if not ("registrations-no-auth" in self.faults and self.tokens.subject(request) is None):
+            self.admin(request)
+        rows = self.db.all("SELECT * FROM registrations ORDER BY seq")
+        # VF: the list "excludes Pending-Details and Resolved"
+        shown = [r for r in rows if "list-shows-resolved" in self.faults
+                 or not (r["status"] == "Pending-Details" or r["status"].startswith("Resolved"))]
+        return JSONResponse({"registrations": [self.registration_view(r) for r in shown]})
+
+    async def get_registration(self, request: Request) -> Response:
+        self.admin(request)
+        return JSONResponse(self.registration_view(self.load(request.path_params["id"])))
+
+    async def edit_registration(self, request: Request) -> Response:
+        self.admin(request)
+        row = self.load(request.path_params["id"])
+        fields = self.check_fields(await self.json_body(request), required=False)
+        # VF: PATCH "refused in Sync-InProgress or Resolved"
+        if row["status"] == self.syncing and "edit-while-syncing" not in self.faults:
+            raise ApiError(409, f"Registration {row['id']} is syncing ({row['status']}) and cannot be edited")
+        if row["status"].startswith("Resolved") and "edit-resolved" not in self.faults:
+            raise ApiError(409, f"Registration {row['id']} is resolved ({row['status']}) and cannot be edited")
+        merged = {**json.loads(row["fields"]), **fields}
+        self.db.run("UPDATE registrations SET fields = ? WHERE id = ?", (json.dumps(merged), row["id"]))
+        return JSONResponse(self.registration_view(self.load(row["id"])))  # VF: "200, full object"
+
+    def _revoke(self, conn: Any, reg_id: str) -> None:
+        for (client,) in conn.execute("SELECT client_id FROM sync_clients WHERE registration = ? AND revoked = 0",
+                                      (reg_id,)).fetchall():
+            self.tokens.clients.pop(client, None)
+        conn.execute("UPDATE sync_clients SET revoked = 1 WHERE registration = ?", (reg_id,))
+
+    async def action(self, request: Request) -> Response:
+        self.admin(request)
+        row = self.load(request.path_params["id"])
+        action, status, reg_id = request.path_params["action"], row["status"], row["id"]
+        extra: dict[str, Any] = {}
+        with self.db.tx() as conn:
+            if action == "enablesync" and status == PENDING:
+                # VF: enablesync returns clientID + secret; status becomes Sync-InProgress
+                client = row["owner"] if "enablesync-registration-client" in self.faults \
+                    else f"SYNC-{reg_id}-{secrets.token_hex(4)}"
+                secret = secrets.token_urlsafe(24)
+                conn.execute("INSERT OR REPLACE INTO sync_clients(client_id, secret, registration) VALUES (?, ?, ?)",
+                             (client, secret, reg_id))
+                if client not in self.admins:
+                    self.tokens.clients[client] = secret
+                new = PENDING if "enablesync-status-unchanged" in self.faults else self.syncing
+                extra = {"clientID": client, "clientSecret": secret}
+            elif action == "disablesync" and status == self.syncing:
+                # VF: afterwards every sync call gets 403
+                if "disablesync-keeps-access" not in self.faults:
+                    self._revoke(conn, reg_id)
+                new = PENDING
+            elif action == "disable" and not status.startswith("Resolved"):
+                # VF: disable hides the registration's assignments; its sync access ends with it
+                self._revoke(conn, reg_id)
+                new = RESOLVED
+            elif action == "enable" and status.startswith("Resolved"):
+                new = status if "enable-noop" in self.faults else PENDING
+            elif action in ("enablesync", "disablesync", "disable", "enable"):
+                raise ApiError(409, f"{action} is not allowed while registration {reg_id} is {status}")
+            else:
+                raise ApiError(404, f"Unknown registration action {action!r}")
+            conn.execute("UPDATE registrations SET status = ? WHERE id = ?", (new, reg_id))
+        if extra:  # VF: enablesync "returns clientID + secret"
+            return JSONResponse({"ID": reg_id, "status": new, **extra})
+        return JSONResponse(self.registration_view(self.load(reg_id)))
+
+    # -- publication --------------------------------------------------------------------
+    def store(self, conn: Any, reg: str, kind: str, body: dict[str, Any], replace: bool = True) -> None:
+        record_id = str(body["ID"])
+        if kind == "associations":
+            # VF: association action create/update/delete
+            action = body.get("action")
+            if action == "delete":
+                if "assoc-delete-ignored" not in self.faults:
+                    conn.execute("DELETE FROM records WHERE registration = ? AND kind = ? AND id = ?",
+                                 (reg, kind, record_id))
+                return
+        exists = conn.execute("SELECT 1 FROM records WHERE registration = ? AND kind = ? AND id = ?",
+                              (reg, kind, record_id)).fetchone()
+        if exists and "duplicate-ids-doubled" not in self.faults:
+            if replace:
+                # the last publication of an ID wins: one record per ID (issue 6, idempotent publication)
+                conn.execute("UPDATE records SET body = ? WHERE registration = ? AND kind = ? AND id = ?",
+                             (json.dumps(body), reg, kind, record_id))
+            return
+        conn.execute("INSERT INTO records(registration, kind, id, body) VALUES (?, ?, ?, ?)",
+                     (reg, kind, record_id, json.dumps(body)))
+        if kind == "tasks":
+            conn.execute("UPDATE registrations SET last_synced_ms = ? WHERE id = ?", (now_ms(), reg))
+
+    @staticmethod
+    def item_problem(kind: str, item: Any, batch: bool) -> str | None:
+        """Why a publication item is malformed, or None (VF payload fields; batch envelope)."""
+        if batch:
+            if not isinstance(item, dict):
+                return "a batch request must be an object {method, body}"
+            if item.get("method") not in ("POST", "PUT"):
+                return "method must be POST or PUT"  # VF: batch envelope
+            item = item.get("body")
+        if not isinstance(item, dict):
+            return "body must be a JSON object"
+        if not isinstance(item.get("ID"), str) or not item["ID"].strip():
+            return "ID is required and must be a non-empty string"
+        if kind == "associations" and item.get("action") not in ASSOC_ACTIONS:
+            return "action must be create, update or delete"  # VF
+        if kind == "operators" and not isinstance(item.get("workqueues", []), list):
+            return "workqueues must be a list"  # VF: Operator {ID, workqueues[{ID}]}
+        for key in ("label", "status", "priority", "assignTo", "caseID"):
+            if key in item and not isinstance(item[key], str):
+                return f"{key} must be a string"  # VF: priority is a string ("10.0")
+        return None
+
+    async def batch(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        if kind not in KINDS:
+            raise ApiError(404, f"No resource {kind!r}")
+        reg = self.sync_registration(request)
+        query = request.query_params
+        if query.get("preactivationDataLast") == "true":
+            raw = await request.body()
+            if not raw.strip() and "initial-load-end-needs-body" in self.faults:
+                raise ApiError(400, "The request body is required")
+            # VF: the initial load ends with preactivationData=true&preactivationDataLast=true and no body
+            self.db.run("UPDATE registrations SET initial_load_done = 1 WHERE id = ?", (reg,))
+            return JSONResponse({"errors": []}, status_code=202)
+        body = await self.json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+            raise ApiError(400, 'The body must be {"requests": [{"method": ..., "body": {...}}]}')  # VF envelope
+        items = body["requests"]
+        limit = 40 if "batch-limit-40" in self.faults else BATCH_LIMIT
+        if len(items) > limit and "batch-no-limit" not in self.faults:
+            # VF: at most 50 items per batch
+            raise ApiError(400, f"A batch holds at most {BATCH_LIMIT} requests; this one has {len(items)}")
+        errors = [{"index": i, "message": problem} for i, item in enumerate(items)
+                  if (problem := self.item_problem(kind, item, batch=True)) is not None]
+        if "malformed-accepted" in self.faults:
+            errors = []
+        if errors and self.variant("malformed") == "whole-batch":
+            raise ApiError(400, "The batch holds malformed requests", errors)
+        bad = {e["index"] for e in errors} | {i for i, item in enumerate(items)
+                                              if self.item_problem(kind, item, batch=True)}
+        with self.db.tx() as conn:
+            for i, item in enumerate(items):
+                if i in bad or ("store-drops-item" in self.faults and i % 10 == 9):
+                    continue
+                if "malformed-poisons-batch" in self.faults and bad:
+                    continue
+                self.store(conn, reg, kind, item["body"])
+        # per-item: the malformed ones are named, the rest stored (issue 6)
+        return JSONResponse({"errors": errors}, status_code=202)
+
+    async def realtime(self, request: Request) -> Response:
+        kind = request.path_params.get("kind") or request.url.path.rsplit("/", 1)[-1]
+        reg = self.sync_registration(request)
+        body = await self.json_body(request)
+        path_id = request.path_params.get("id")
+        if isinstance(body, dict) and path_id is not None:
+            body = {**body, "ID": body.get("ID") or path_id}
+            if body["ID"] != path_id:
+                raise ApiError(400, f"The body's ID {body['ID']!r} differs from the path's {path_id!r}")
+        problem = self.item_problem(kind, body, batch=False)
+        if problem:
+            raise ApiError(400, problem)
+        # seed 002: real-time changes replace what Fabric Hub holds (a PUT replaces, a POST too)
+        replace = not (request.method == "PUT" and "put-ignored-after-batch" in self.faults)
+        with self.db.tx() as conn:
+            self.store(conn, reg, kind, body, replace=replace)
+        status = 200 if "realtime-200" in self.faults else 202  # VF: 202
+        return JSONResponse({"errors": []}, status_code=status)
+
+    # -- emulator-only read-back ------------------------------------------------------------
+    async def inspect(self, request: Request) -> Response:
+        self.admin(request)
+        reg, kind = request.path_params["id"], request.path_params["kind"]
+        self.load(reg)
+        rows = self.db.all("SELECT body FROM records WHERE registration = ? AND kind = ? ORDER BY seq", (reg, kind))
+        return JSONResponse({"emulatorOnly": True, "records": [json.loads(r["body"]) for r in rows]})
+
+    # -- app ------------------------------------------------------------------------------------
+    def guarded(self, handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return self.error(exc)
+            except RuntimeError as exc:
+                if "injected fault" in str(exc):
+                    return PlainTextResponse("Internal Server Error", status_code=500)
+                raise
+
+        return endpoint
+
+    def routes(self) -> list[Route]:
+        g = self.guarded
+        return [
+            Route(TOKEN_PATH, self.tokens.handle, methods=["POST"]),
+            Route(BASE + "/registrations", g(self.create_registration), methods=["POST"]),
+            Route(BASE + "/registrations", g(self.list_registrations), methods=["GET"]),
+            Route(BASE + "/registrations/{id}", g(self.get_registration), methods=["GET"]),
+            Route(BASE + "/registrations/{id}", g(self.edit_registration), methods=["PATCH"]),
+            Route(BASE + "/registrations/{id}/actions/{action}", g(self.action), methods=["POST"]),
+            # VF: the docs spell the enablesync path /registration/ once; accept that spelling too
+            Route(BASE + "/registration/{id}/actions/{action}", g(self.action), methods=["POST"]),
+            Route(BASE + "/{kind}/batch", g(self.batch), methods=["POST"]),
+            Route(BASE + "/tasks", g(self.realtime), methods=["POST"]),
+            Route(BASE + "/cases", g(self.realtime), methods=["POST"]),
+            Route(BASE + "/associations", g(self.realtime), methods=["PUT"]),
+            Route(BASE + "/{kind:str}/{id}", g(self.realtime_put), methods=["PUT"]),
+            Route(INSPECT + "/registrations/{id}/{kind}", g(self.inspect), methods=["GET"]),
+        ]
+
+    async def realtime_put(self, request: Request) -> Response:
+        if request.path_params["kind"] not in ("tasks", "cases", "associations"):
+            raise ApiError(404, f"No resource at PUT {request.url.path}")
+        return await self.realtime(request)
+
+    def app(self) -> Starlette:
+        async def not_found(request: Request, exc: Exception) -> Response:
+            status = getattr(exc, "status_code", 404)
+            return self.error(ApiError(status, f"No resource at {request.method} {request.url.path}"))
+
+        return Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    return HubEmulator(config or EmulatorConfig()).app()
