@@ -47,8 +47,10 @@ BY_NAME = {a.name: a for a in KNOWN}
 
 
 def _has_model(info: ApiInfo) -> bool:
+    """The API's target model and requirements module both exist (a half-built API is not offered)."""
     try:
-        return importlib.util.find_spec(f"conformance.suites.{info.module}.model") is not None
+        return all(importlib.util.find_spec(name) is not None for name in (
+            f"conformance.suites.{info.module}.model", f"conformance.requirements.{info.module}"))
     except ModuleNotFoundError:  # the API's suite package does not exist yet
         return False
 
