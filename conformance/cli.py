@@ -42,7 +42,7 @@ def _default_out(target: Target) -> Path:
 
 
 def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
-            quiet: bool = False, allure_results: bool = True) -> tuple[int, dict[str, Any] | None]:
+            quiet: bool = False, allure_results: bool = True, workers: int = 1) -> tuple[int, dict[str, Any] | None]:
     """Run the suite for `target` in-process; returns (exit code, results document)."""
     import pytest
 
@@ -75,6 +75,10 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
             "--assert=plain", *pytest_args]
     if allure_results:
         args.append(f"--alluredir={allure_dir}")
+    if workers > 1:
+        # pytest-xdist: whole test files per worker (their session fixtures are set up once per worker);
+        # the plugin hands each worker the target and merges their records back (plugin.py)
+        args += ["-n", str(workers), "--dist", "loadfile"]
     previous = _defer_interrupts(run)
     try:
         code = pytest.main(args, plugins=[Activate()])
@@ -211,11 +215,13 @@ def main() -> None:
 @click.option("--shard", default=None, metavar="K/N", help="run only shard K of N (merge shards with compare/gate)")
 @click.option("--allure/--no-allure", "allure_results", default=True,
               help="write allure-results (on by default; results.json, JUnit and the exchange log are always written)")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="test processes side by side (pytest-xdist); safety.max_requests and rate_limit are shared out")
 @click.option("--requirement", "only", multiple=True, metavar="ID",
               help="run only the tests of this requirement id or id prefix, e.g. PM-PAGE (repeatable); "
                    "the others are reported as not run")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
-        baseline: Path | None, shard: str | None, allure_results: bool, only: tuple[str, ...]) -> None:
+        baseline: Path | None, shard: str | None, allure_results: bool, workers: int, only: tuple[str, ...]) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -232,7 +238,7 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
                 raise click.BadParameter(f"{prefix!r} matches no requirement of {target.api}", param_hint="--requirement")
         pytest_args = (*pytest_args, f"--conformance-only={','.join(only)}")
     base_doc = _load_baseline(baseline) if baseline else None
-    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results)
+    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers)
     if doc is not None:
         print_summary(doc)
         console.print(f"results: {out / 'results.json'}")

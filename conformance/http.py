@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+from collections import OrderedDict
 import json
 import shlex
 import threading
@@ -140,10 +141,16 @@ class Redactor:
 class ExchangeLog:
     """Every exchange of a run, in order; written redacted as JSON lines."""
 
-    def __init__(self, path: Path | None = None, redactor: Redactor | None = None) -> None:
+    # exchanges kept in memory for the report's attachments (the current test's and its evidence);
+    # the file keeps them all, so memory stays flat however long the run (issue 9, growth)
+    KEEP = 4000
+
+    def __init__(self, path: Path | None = None, redactor: Redactor | None = None, id_prefix: str = "ex-") -> None:
         self.redactor = redactor
-        self._items: dict[str, Exchange] = {}
+        self._items: OrderedDict[str, Exchange] = OrderedDict()
+        self._prefix = id_prefix  # xdist workers number their exchanges apart: ex-gw1-00001
         self._counter = itertools.count(1)
+        self._sent_total = 0
         self._lock = threading.Lock()
         self._path = path
         self.listener: Any = None  # called with each exchange as it is added (the plugin's per-test capture)
@@ -153,11 +160,14 @@ class ExchangeLog:
 
     def next_id(self) -> str:
         with self._lock:
-            return f"ex-{next(self._counter):05d}"
+            return f"{self._prefix}{next(self._counter):05d}"
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
             self._items[exchange.id] = exchange
+            self._sent_total += 1
+            while len(self._items) > self.KEEP:
+                self._items.popitem(last=False)
             if self._path is not None:
                 with self._path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(exchange.as_record(self.redactor)) + "\n")  # ASCII: no U+2028 to split a line
@@ -168,7 +178,7 @@ class ExchangeLog:
         return self._items.get(exchange_id)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._sent_total
 
 
 class TokenSource:

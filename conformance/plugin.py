@@ -8,6 +8,7 @@ registers a ConformanceRun itself).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -32,13 +33,16 @@ class ConformanceRun:
     """Everything one run shares: target, HTTP session, ledger, records, observations."""
 
     def __init__(self, target: Target, out: Path | None = None, run_id: str | None = None,
-                 fail_on: str = "failed") -> None:
+                 fail_on: str = "failed", worker: str | None = None) -> None:
         self.target = target
         self.out = out
         self.fail_on = fail_on
+        self.worker = worker  # the xdist worker id when this run is one worker of a parallel run
         self.run_id = run_id or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.tag = f"{target.safety.run_prefix}-{self.run_id}"
-        self.log = ExchangeLog(out / "exchanges.jsonl" if out else None)
+        self.log = ExchangeLog(out / "exchanges.jsonl" if out else None, id_prefix=f"ex-{worker}-" if worker else "ex-")
+        # what the workers of a parallel run sent back (records arrive in self.records)
+        self.worker_totals: dict[str, Any] = {"requests_sent": 0, "tokens_fetched": 0, "retired": [], "remaining": []}
         self.session = Session(target, self.log)
         self.ledger = Ledger(self.session)
         self.records: list[results.TestRecord] = []
@@ -78,12 +82,16 @@ class ConformanceRun:
     def finish(self) -> dict[str, Any]:
         self.session.stop_requested = False  # cleanup must run even after a Ctrl-C
         cleanup = self.ledger.cleanup()
+        cleanup["retired"] += self.worker_totals["retired"]
+        cleanup["remaining"] += self.worker_totals["remaining"]
         finished = dt.datetime.now(dt.timezone.utc)
         agg = results.aggregate(self.target, self.records, self.observations)
         self.document = results.document(
             self.target, agg, self.started, finished, self.fail_on,
-            extra={"run_id": self.run_id, "run_tag": self.tag, "requests_sent": self.session.requests_sent,
-                   "tokens_fetched": self.session.tokens.fetched, "cleanup": cleanup},
+            extra={"run_id": self.run_id, "run_tag": self.tag,
+                   "requests_sent": self.session.requests_sent + self.worker_totals["requests_sent"],
+                   "tokens_fetched": self.session.tokens.fetched + self.worker_totals["tokens_fetched"],
+                   "cleanup": cleanup, **({"worker": self.worker} if self.worker else {})},
         )
         if self.out:
             results.write(self.out / "results.json", self.document)
@@ -104,6 +112,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the requirement ids a test verifies")
     config.addinivalue_line("markers", "needs(*capabilities): target capabilities a test needs")
     config.addinivalue_line("markers", "writes: the test sends mutating requests (skipped when read_only)")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "conformance_target" in workerinput and STATE_KEY not in config.stash:
+        # one worker of a parallel run (`conformance run --workers N`, pytest-xdist): its own session,
+        # ledger and exchange log; its records go back to the controller, which writes results.json
+        from conformance.target import from_dump
+
+        worker = str(workerinput["workerid"])
+        out = Path(workerinput["conformance_out"]) / "workers" / worker
+        activate(config, ConformanceRun(from_dump(json.loads(workerinput["conformance_target"])), out,
+                                        run_id=workerinput["conformance_run_id"], worker=worker))
+        return
     path = config.getoption("--conformance-target", default=None)
     if path and STATE_KEY not in config.stash:
         try:
@@ -232,7 +251,47 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = current(session.config)
     if run is not None and run.document is None:
-        run.finish()
+        doc = run.finish()
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None and run.worker:
+            workeroutput["conformance"] = json.dumps({
+                "records": [dataclasses.asdict(r) for r in run.records], "observations": run.observations,
+                "requests_sent": doc["requests_sent"], "tokens_fetched": doc["tokens_fetched"],
+                "cleanup": doc["cleanup"]})
+
+
+# -- parallel runs (pytest-xdist): the controller hands the target to each worker and merges back ----
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    run = current(node.config)
+    if run is None:
+        return
+    n = max(1, int(node.config.getoption("numprocesses", 1) or 1))
+    # the staging budget is the whole run's: each worker gets its share of requests and rate
+    safety = run.target.safety.model_copy(update={"max_requests": max(1, run.target.safety.max_requests // n),
+                                                   "rate_limit": run.target.safety.rate_limit / n})
+    # sent over the execnet channel, never written to disk (the target may hold expanded secrets)
+    node.workerinput["conformance_target"] = run.target.model_copy(update={"safety": safety}).model_dump_json()
+    node.workerinput["conformance_out"] = str(run.out or Path("."))
+    node.workerinput["conformance_run_id"] = run.run_id
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    run = current(node.config)
+    payload = getattr(node, "workeroutput", {}).get("conformance")
+    if run is None or payload is None:
+        return
+    data = json.loads(payload)
+    run.records.extend(results.TestRecord(**{**r, "requirements": tuple(r["requirements"])}) for r in data["records"])
+    for rid, bucket in data["observations"].items():
+        for key, value in bucket.items():
+            for one in (value if isinstance(value, list) else [value]):
+                run.observe(rid, key, one)
+    for key in ("requests_sent", "tokens_fetched"):
+        run.worker_totals[key] += data[key]
+    for key in ("retired", "remaining"):
+        run.worker_totals[key] += data["cleanup"][key]
 
 
 # -- fixtures -------------------------------------------------------------------

@@ -206,3 +206,9 @@ def load(path: str | Path, env: dict[str, str] | None = None) -> Target:
     except tomllib.TOMLDecodeError as exc:
         raise TargetError(f"{path}: not valid TOML: {exc}") from None
     return parse(data, str(path), env)
+
+
+def from_dump(data: dict[str, Any]) -> Target:
+    """A target back from `Target.model_dump_json()` (already expanded and valid): how a parallel
+    run's controller hands its target to each worker."""
+    return _ADAPTER.validate_python(data)

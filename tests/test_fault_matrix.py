@@ -120,3 +120,22 @@ def test_baseline_gates_only_on_regressions(tmp_path):
     assert same.returncode == 0 and "no regression" in same.stdout  # already failing before: not a regression
     worse = run("delete-any-stage", "worse", baseline="old")
     assert worse.returncode == 1 and "PEGA-CASE-002: passed -> failed" in worse.stdout
+
+
+def test_parallel_run_merges_the_workers_findings(tmp_path):
+    """`conformance run --workers 2` (pytest-xdist): each worker tests with its own session and
+    ledger; the controller merges their records, observations, request counts and cleanup."""
+    import json
+
+    scope = ("--workers", "2", "--requirement", "PEGA-ETAG", "--requirement", "PEGA-CASE")
+    t = prove.trial(API, ("accept-stale-etag",), workdir=tmp_path, max_examples=EXAMPLES, run_args=scope)
+    assert t.outcomes["PEGA-ETAG-003"] == "failed" and t.exit_code == 1
+    assert {r for r, o in t.outcomes.items() if o == "passed"} >= {"PEGA-ETAG-001", "PEGA-ETAG-002", "PEGA-CASE-001"}
+    assert all(e.startswith("ex-gw") for e in t.evidence["PEGA-ETAG-003"])  # worker-numbered exchanges
+    doc = json.loads((tmp_path / "run" / "results.json").read_text())
+    workers = sorted(p.name for p in (tmp_path / "run" / "workers").iterdir())
+    assert workers == ["gw0", "gw1"]
+    sent = sum(json.loads((tmp_path / "run" / "workers" / w / "results.json").read_text())["requests_sent"]
+               for w in workers)
+    assert doc["requests_sent"] >= sent > 0  # the controller's own token request, plus every worker's
+    assert doc["cleanup"]["retired"] and not doc["cleanup"]["remaining"]

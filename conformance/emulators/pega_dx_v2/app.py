@@ -396,7 +396,10 @@ class PegaEmulator:
         now = int(time.time() * 1000)
         prefix = CASE_TYPES[case_type]["prefix"]
         with self.db.tx() as conn:
-            seq = (conn.execute("SELECT COALESCE(MAX(seq), 1000) FROM cases").fetchone()[0]) + 1
+            # never reuse the number of a deleted case (a real server never does): AUTOINCREMENT's
+            # high-water mark, not MAX(seq), which falls back after the newest case is deleted
+            mark = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'cases'").fetchone()
+            seq = max(1000, mark[0] if mark else 0) + 1
             case_id = f"{prefix}{seq}"
             conn.execute("INSERT INTO cases(seq, id, case_type, status, stage, content, created_by, create_ms, "
                          "updated_by, update_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
