@@ -1,0 +1,152 @@
+"""IBM Case Manager / BAW CASEREST v1 requirements (issue 5).
+
+Sources: "seed 003" = ../shared/seeds/003_*.txt (POST /casetype/{name}: RequestMode,
+ExternalDataIdentifier, dependent properties, choice lists, response codes); "VF" =
+../shared/reference/vendor-facts.md, section "IBM Case Manager / BAW CASEREST v1"
+(the other resources, property metadata, the UserMessage error body, the documents'
+own inconsistencies, no optimistic locking).
+"""
+
+from __future__ import annotations
+
+from conformance.requirements._model import Requirement
+
+_IBM = "ibm-caserest-v1"
+
+CATALOGUE: tuple[Requirement, ...] = (
+    Requirement(
+        "IBM-TOS-001", _IBM, "request", "MUST",
+        "Every CASEREST operation MUST answer 400 when the TargetObjectStore parameter is missing.",
+        "VF (IBM: 'TargetObjectStore is required on every call'); seed 003 (Table 2: TargetObjectStore "
+        "Required Yes; 400 when a required parameter is missing)",
+        "request.required-parameter",
+    ),
+    Requirement(
+        "IBM-TYPE-001", _IBM, "casetype", "MUST",
+        "POST /casetype/{name} with RequestMode=initialNewObject MUST return every property defined for the "
+        "case type (the properties GET /casetype/{name} lists), each with its symbolic name, PropertyType "
+        "and Cardinality.",
+        "seed 003 (Response content: 'If this property is set to initialNewObject, the response contains all "
+        "the properties that are defined for the specified case type'); VF (property metadata keys)",
+        "casetype.initial-properties",
+    ),
+    Requirement(
+        "IBM-TYPE-002", _IBM, "casetype", "MUST",
+        "GET /solutions MUST list the solution and GET /solution/{name}/casetypes MUST list its case type.",
+        "VF (IBM table: GET /solutions 200, GET /solution/{name}/casetypes 200)",
+        "discovery.list",
+    ),
+    Requirement(
+        "IBM-DEP-001", _IBM, "dependent", "MUST",
+        "POST /casetype/{name} with RequestMode=inProgressChanges, or without RequestMode (its default), MUST "
+        "return only the properties the external data service changed because of the submitted values.",
+        "seed 003 (RequestMode: 'The default value for the RequestMode is inProgressChanges'; Response "
+        "content: 'the response contains only those properties that were updated by an external data service "
+        "based on a change to another property value')",
+        "dependent.only-changes",
+    ),
+    Requirement(
+        "IBM-DEP-002", _IBM, "dependent", "MUST",
+        "Changing the value of a property with dependent properties MUST change its dependents' choice list: "
+        "DH2_State=CA MUST give DH2_City the choices Los Angeles, San Diego, San Francisco, and another state "
+        "a different list.",
+        "seed 003 (Example: POST method request and response, DH2_State CA -> CityChoiceList)",
+        "dependent.choice-list",
+    ),
+    Requirement(
+        "IBM-DEP-003", _IBM, "dependent", "MUST",
+        "Every POST /casetype/{name} answer MUST carry an ExternalDataIdentifier, and that identifier is the one "
+        "to send next: it MUST be accepted and stand for the state just returned (resubmitting the same values "
+        "with it reports no further changes).",
+        "seed 003 (ExternalDataIdentifier: 'indicates the state of the data that was returned by the external "
+        "data service ... set by the service and is not modified by the client'; example '-1,0' -> '1,0')",
+        "dependent.state-token",
+    ),
+    Requirement(
+        "IBM-PROP-001", _IBM, "properties", "MUST",
+        "POST /casetype/{name} MUST accept (200) Properties whose values match their PropertyType and "
+        "Cardinality (null included) and MUST answer 400 when a value does not match its PropertyType.",
+        "seed 003 (Properties: 'Important: The value must match the data type of the property'; 400 'a "
+        "parameter value was invalid'); VF (numbers may be sent as strings)",
+        "validation.property-type",
+    ),
+    Requirement(
+        "IBM-PROP-002", _IBM, "properties", "MUST",
+        "A LIST-cardinality property MUST take a JSON array of values of its PropertyType, and a case MUST "
+        "return the array it was given, in order.",
+        "seed 003 (request sample: DH2_MVInt [0, 100], DH2_MVString []); VF (metadata key Cardinality)",
+        "validation.multi-valued",
+    ),
+    Requirement(
+        "IBM-PROP-003", _IBM, "properties", "MUST",
+        "A Properties array naming an unknown symbolic name MUST be ignored (200) or refused (400), never a "
+        "server error, and the unknown name MUST NOT come back as a property of the case type.",
+        "seed 003 (Properties: 'values for the properties that are defined for the case type'; 400 for an "
+        "invalid parameter value; 500 only for a server error)",
+        "validation.unknown-field",
+    ),
+    Requirement(
+        "IBM-CASE-001", _IBM, "cases", "MUST",
+        "POST /cases MUST answer 201 with a body carrying CaseTitle, CaseIdentifier and CaseFolderId.",
+        "VF (IBM table: POST /cases 201 {CaseTitle, CaseIdentifier, CaseFolderId})",
+        "create.status-and-headers",
+    ),
+    Requirement(
+        "IBM-CASE-002", _IBM, "cases", "MUST",
+        "GET /case/{caseFolderId} MUST return the property values the case was created with.",
+        "VF (IBM table: GET /case/{caseFolderId} 200; POST /cases Properties[{SymbolicName, Value}])",
+        "create.persisted",
+    ),
+    Requirement(
+        "IBM-CASE-003", _IBM, "cases", "MUST",
+        "PUT /case/{caseFolderId} MUST answer 200 and store the submitted property values, which a following "
+        "GET shows, leaving the other properties as they were.",
+        "VF (IBM table: PUT /case/{caseFolderId} 200, body {}; 'PUT simply overwrites')",
+        "update.persisted",
+    ),
+    Requirement(
+        "IBM-LOCK-001", _IBM, "locking", "MUST",
+        "A PUT /case/{caseFolderId} from a writer holding stale data MUST either be refused with a 4xx error "
+        "body, leaving the other writer's values, or be applied in full, never partially merged; whether it "
+        "silently overwrites (a lost update) is recorded as lost_update_possible.",
+        "VF (IBM: 'No optimistic locking is documented anywhere (no ETag, If-Match, 409 or 412): PUT simply "
+        "overwrites')",
+        "locking.no-lost-update",
+    ),
+    Requirement(
+        "IBM-ERR-001", _IBM, "errors", "MUST",
+        "An unknown case type (GET or POST /casetype/{name}, POST /cases) or case folder id (GET /case/{id}) "
+        "MUST answer 404.",
+        "seed 003 (404: 'The case type that was specified in the request was not found'); VF (404 on every "
+        "operation)",
+        "errors.unknown-resource",
+    ),
+    Requirement(
+        "IBM-ERR-002", _IBM, "errors", "MUST",
+        "A request body that is not JSON, or lacks a required member (CaseType on POST /cases), MUST answer 400.",
+        "seed 003 (400: 'One of the required parameters was missing, or a parameter value was invalid'); VF "
+        "(POST /cases: CaseType and TargetObjectStore required)",
+        "errors.malformed-body",
+    ),
+    Requirement(
+        "IBM-ERR-003", _IBM, "errors", "MUST",
+        "A 4xx answer MUST carry the CASEREST error body: a UserMessage (or userMessage) object with a "
+        "non-empty Text.",
+        "VF (error body {UserMessage{UniqueId, Text, Severity}, UnderlyingDetails}; the status tables spell it "
+        "userMessage); seed 003 (500: 'see the userMessage element')",
+        "errors.body-detail",
+    ),
+    Requirement(
+        "IBM-AUTH-001", _IBM, "auth", "MUST",
+        "A request without credentials, or with wrong HTTP Basic credentials, MUST answer 401.",
+        "VF (IBM: 'Auth in the field is HTTP Basic or the container's login')",
+        "auth.refuses-missing-token",
+    ),
+    Requirement(
+        "IBM-SCHEMA-001", _IBM, "schema", "MUST",
+        "Every response MUST be one specs/ibm-caserest-v1.yaml allows for its operation (status, content type, "
+        "body schema).",
+        "VF (IBM table of operations, status codes and bodies); seed 003 (response sample)",
+        "contract.schema",
+    ),
+)

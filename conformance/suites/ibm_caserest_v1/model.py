@@ -1,0 +1,49 @@
+"""What an IBM Case Manager / BAW CASEREST v1 target file declares: fixtures and capabilities.
+
+Every server-specific name the suite uses comes from here (the object store, the
+solution, the case type, the properties of the seed's DH2_State -> DH2_City example).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from conformance.target_base import Strict as _Strict
+
+
+class Fixtures(_Strict):
+    """Server-side names the tests need (they differ per installation)."""
+
+    # seed 003: TargetObjectStore is the symbolic name of the object store holding the case type
+    target_object_store: str = Field(min_length=1)
+    solution: str = Field(min_length=1)
+    case_type: str = Field(min_length=1)
+    # a writable String property of the case type; every case the run creates carries the run tag in it
+    title_property: str = Field(min_length=1)
+    # the seed's dependent-property example: a property with dependents, its dependent choice list,
+    # a value and the choices it must give, and another value that gives different choices
+    state_property: str = Field(default="DH2_State", min_length=1)
+    city_property: str = Field(default="DH2_City", min_length=1)
+    state_value: str = Field(default="CA", min_length=1)
+    expected_choices: tuple[str, ...] = ("Los Angeles", "San Diego", "San Francisco")
+    other_state_value: str = Field(default="NY", min_length=1)
+    # a case the user may read; lets read-only runs verify what needs an existing case
+    existing_case_folder_id: str | None = Field(default=None, min_length=1)
+
+
+class Capabilities(_Strict):
+    """What the server offers. Tests ask for these, never for a vendor name."""
+
+    # an external data service is configured for the case type (seed 003); the dependent-property
+    # requirements need one
+    external_data: bool = True
+    # GET /case/{id}/tasks and PUT /task/{id} (VF)
+    tasks: bool = True
+
+
+def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
+    f = target.fixtures
+    if target.capabilities.external_data and f.state_value == f.other_state_value:
+        raise ValueError("fixtures.state_value and fixtures.other_state_value must differ")
+    if target.capabilities.external_data and not f.expected_choices:
+        raise ValueError("capabilities.external_data is true but fixtures.expected_choices is empty")
