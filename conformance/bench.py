@@ -135,16 +135,24 @@ def _dredd(api: str, target, folder: Path) -> dict[str, Any]:
         header = ["--header", args[1]] if args else []
     folder.mkdir(parents=True, exist_ok=True)
     proc, seconds = _run([str(dredd), str(spec_path(api)), target.base_url, *header], timeout=600, cwd=folder)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)  # Dredd colours its output
-    # one line per transaction ("pass: GET (200) /path duration: 3ms"); Dredd's closing "complete:" line
-    # is often lost when its stdout is a pipe, so the lines are counted instead
-    lines = {kind: re.findall(rf"^{kind}: (\S+ \(\d+\) \S+)", text, re.M) for kind in ("pass", "fail", "error")}
-    lines = {k: sorted(set(v)) for k, v in lines.items()}  # failures are listed again in the closing summary
+    parsed = parse_dredd(proc.stdout + proc.stderr)
+    if parsed is None:
+        return {"seconds": round(seconds, 2), "exit": proc.returncode, "error": (proc.stdout + proc.stderr).strip()[-400:]}
+    return {"seconds": round(seconds, 2), "exit": proc.returncode, **parsed}
+
+
+def parse_dredd(output: str) -> dict[str, Any] | None:
+    """Dredd's transactions from its output: one line each ("pass: GET (200) /path duration: 3ms").
+    Its closing "complete:" line is often lost when stdout is a pipe, so the lines are counted; the
+    failing ones are listed again in the closing summary, so each is counted once."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output)  # Dredd colours its output
+    lines = {kind: sorted(set(re.findall(rf"^{kind}: (\S+ \(\d+\) \S+)", text, re.M)))
+             for kind in ("pass", "fail", "error")}
     total = sum(len(v) for v in lines.values())
     if not total:
-        return {"seconds": round(seconds, 2), "exit": proc.returncode, "error": text.strip()[-400:]}
-    return {"seconds": round(seconds, 2), "exit": proc.returncode, "requests": total,
-            "counts": {k: len(v) for k, v in lines.items()}, "failures": sorted(set(lines["fail"] + lines["error"]))}
+        return None
+    return {"requests": total, "counts": {k: len(v) for k, v in lines.items()},
+            "failures": sorted(set(lines["fail"] + lines["error"]))}
 
 
 # -- 1. harness overhead ------------------------------------------------------------------------
@@ -177,6 +185,11 @@ def overhead(api: str, work: Path) -> dict[str, Any]:
         target_path = _target_file(api, emu.url, folder)
         proc, wall = _run(_conformance(target_path, folder / "run"))
         doc = json.loads((folder / "run" / "results.json").read_text())
+    with EmulatorProcess(api, db=":memory:") as emu:
+        # "before": the run as it was before the profile of issue 9 (pytest's assert rewriting of every
+        # plugin module on; `conformance run` now passes --assert=plain, and a later argument wins)
+        _, wall_before = _run(_conformance(_target_file(api, emu.url, folder / "before"), folder / "before" / "run",
+                                           "--pytest-arg=--assert=rewrite"))
     run_seconds = _span(doc)
     with EmulatorProcess(api, db=":memory:") as emu:
         target = _target(_target_file(api, emu.url, folder / "replay"))
@@ -193,6 +206,7 @@ def overhead(api: str, work: Path) -> dict[str, Any]:
     return {"api": api, "requests": doc["requests_sent"], "suite_wall": round(wall, 2),
             "suite_run": round(run_seconds, 2), "raw_requests": raw["requests"], "raw_seconds": round(raw["seconds"], 2),
             "ratio_wall": round(wall / raw["seconds"], 2), "ratio_run": round(run_seconds / raw["seconds"], 2),
+            "suite_wall_before": round(wall_before, 2), "ratio_wall_before": round(wall_before / raw["seconds"], 2),
             "replayed_same_status": raw["same_status"], "verdict": doc["verdict"]["passed"]}
 
 
@@ -401,9 +415,11 @@ def markdown(doc: dict[str, Any]) -> str:
         out += ["**Harness overhead** (target: at most 1.3). Our whole run vs the same requests replayed raw, in "
                 "order, by one httpx client against a fresh emulator. *wall* includes interpreter start-up and "
                 "collection; *run* is the test session alone.", "",
-                "| API | requests | our wall s | our run s | raw s | ratio wall | ratio run |", "|---|---|---|---|---|---|---|"]
+                "| API | requests | our wall s | our run s | raw s | ratio wall | ratio run | before: wall s, ratio |",
+                "|---|---|---|---|---|---|---|---|"]
         out += [f"| {r['api']} | {r['requests']} | {r['suite_wall']} | {r['suite_run']} | {r['raw_seconds']} | "
-                f"{r['ratio_wall']} | {r['ratio_run']} |" for r in doc["overhead"]]
+                f"{r['ratio_wall']} | {r['ratio_run']} | {r['suite_wall_before']}, {r['ratio_wall_before']} |"
+                for r in doc["overhead"]]
         out.append("")
     if doc.get("stock"):
         out += [f"**Against stock schemathesis** (target: at least as fast). Our property-based tests vs "
