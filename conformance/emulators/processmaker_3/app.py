@@ -1,0 +1,766 @@
+"""The ProcessMaker 3 emulator: case lists and pages, filters, case lifecycle, OAuth2.
+
+Sources: seed 004 (lists, filters, page object, case object, lifecycle endpoints,
+error object) and vendor-facts "ProcessMaker 3" (VF; PMSRC = the 3.5.8 source:
+token endpoint, 0-based `start`, errors re-thrown as 400). Every behaviour below
+cites one of them. Bad input always gets the documented error object; a 500
+only ever comes from an injected fault.
+
+Scale: `config.cases` seeds up to 100,000 cases in one transaction (executemany);
+every list query is an indexed WHERE + ORDER BY app_number + LIMIT/OFFSET, so a
+page costs the same at 300 or 100,000 cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from typing import Any, Iterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from conformance.emulators.chaos import ChaosMiddleware
+from conformance.emulators.common import (
+    CLIENT_OPERATOR, DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_USER, Database, EmulatorConfig, TokenEndpoint,
+)
+from conformance.emulators.processmaker_3.faults import FAULTS, VARIANTS
+
+WORKSPACE = "workflow"  # VF: workspace usually `workflow`
+BASE = f"/api/1.0/{WORKSPACE}"
+TOKEN_PATH = f"/{WORKSPACE}/oauth2/token"  # VF: POST /{workspace}/oauth2/token
+DEFAULT_CASES = 500
+MAX_CASES = 100_000
+
+# -- fixed fixtures (the bundled target names these uids) ------------------------------------
+ADMIN = "00000000000000000000000000000001"  # seed 004 samples: the admin's uid
+REVIEWER = "20000000000000000000000000000002"
+OUTSIDER = "30000000000000000000000000000003"
+REVIEWER_LOGIN, REVIEWER_PASSWORD = "reviewer@demo.invalid", "reviewer-password"  # demo credentials, not secrets
+USERS = {  # usr_uid -> (username, firstname, lastname)
+    ADMIN: ("admin", "Administrator", " "),
+    REVIEWER: ("reviewer", "Rita", "Reviewer"),
+    OUTSIDER: ("outsider", "Otto", "Outsider"),
+}
+# token subject (common.TokenEndpoint) -> usr_uid; client credentials act as the admin (PMSRC: the client's user)
+SUBJECTS = {DEMO_USER: ADMIN, CLIENT_OPERATOR: ADMIN, REVIEWER_LOGIN: REVIEWER}
+CATEGORIES = {
+    "11609821854ca4355344560009542371": "Finance",  # seed 004 sample cat_uid
+    "21609821854ca4355344560009542372": "Human resources",
+}
+# pro_uid -> (category, title, [(tas_uid, title), ...]) ; position 0 is the start task
+PROCESSES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "28468941754ca473f9db401077958260": ("11609821854ca4355344560009542371", "Invoice Approval Process", [
+        ("7983935495320c1a75e1df6068322280", "Enter INVOICE"), ("89626647354ca3c43743e66000804527", "Approve payment")]),
+    "2317283235320c1a36972b2028131767": ("11609821854ca4355344560009542371", "Expense audit", [
+        ("3609934335775a15491fb93026385324", "Collect data"), ("60687790754ca3c434b57d5092245736", "Audit Invoice")]),
+    "35648267754ca36d119ecc1014698225": ("21609821854ca4355344560009542372", "Safety training course", [
+        ("37439823957314102c66d78026868117", "Safety training"), ("53643749052af5bdef3ca79050192707", "Written test")]),
+}
+POOL = (ADMIN, REVIEWER)  # every task's pool of assigned users; OUTSIDER is in none
+TRIGGERS = {"37823572555ba5891041136049273220": "Set due date"}
+SUBJECTS_OF_CASES = ("Invoice ACME", "leave request", "Onboarding Bob", "invoice globex", "Laptop order",
+                     "Travel INVOICE", "Badge renewal")
+STATUS_CYCLE = ("TO_DO", "DRAFT", "TO_DO", "PAUSED", "COMPLETED", "TO_DO", "CANCELLED", "UNASSIGNED", "DRAFT",
+                "TO_DO")
+STATUS_LABEL = {"TO_DO": "To do", "DRAFT": "Draft", "COMPLETED": "Completed", "CANCELLED": "Cancelled",
+                "PAUSED": "Paused", "UNASSIGNED": "Unassigned", "DELETED": "Deleted"}
+LISTS = ("todo", "draft", "participated", "unassigned", "paused", "advanced-search")
+# seed 004: sort is a field of APP_CACHE_VIEW; these are the ones the emulator offers
+SORTS = {"APP_NUMBER": "app_number", "APP_UPDATE_DATE": "app_update_date", "APP_CREATE_DATE": "app_create_date",
+         "DEL_DELEGATE_DATE": "del_delegate_date", "APP_TITLE": "app_title"}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    app_number INTEGER PRIMARY KEY,
+    app_uid TEXT UNIQUE NOT NULL,
+    pro_uid TEXT NOT NULL,
+    cat_uid TEXT NOT NULL,
+    task_pos INTEGER NOT NULL,          -- 0 = start task, 1 = second task, 2 = finished
+    del_index INTEGER NOT NULL,
+    app_status TEXT NOT NULL,
+    paused_from TEXT,
+    usr_uid TEXT NOT NULL,
+    previous_usr_uid TEXT NOT NULL,
+    init_usr_uid TEXT NOT NULL,
+    app_title TEXT NOT NULL,
+    tas_title TEXT NOT NULL,
+    haystack TEXT NOT NULL,             -- title + task title, lower case (search is case-insensitive)
+    delegate_date TEXT NOT NULL,
+    create_date TEXT NOT NULL,
+    update_date TEXT NOT NULL,
+    finish_date TEXT,
+    variables TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS cases_user_status ON cases(usr_uid, app_status, app_number);
+CREATE INDEX IF NOT EXISTS cases_status ON cases(app_status, app_number);
+CREATE INDEX IF NOT EXISTS cases_pro ON cases(pro_uid, app_number);
+CREATE TABLE IF NOT EXISTS participants (
+    usr_uid TEXT NOT NULL,
+    app_number INTEGER NOT NULL,
+    PRIMARY KEY (usr_uid, app_number)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notes (
+    app_uid TEXT NOT NULL, note_content TEXT NOT NULL, usr_uid TEXT NOT NULL, note_date TEXT NOT NULL
+);
+"""
+
+
+class ApiError(Exception):
+    """An error answered with the documented error object (seed 004)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _bad(message: str) -> ApiError:
+    # VF PMSRC: handlers re-throw almost every failure as 400 "Bad Request: ..."
+    return ApiError(400, f"Bad Request: {message}")
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # seed 004: "YYYY-MM-DD HH:MM:SS"
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex  # 32 characters like ProcessMaker's uids
+
+
+def _task(pro_uid: str, pos: int) -> tuple[str, str]:
+    tasks = PROCESSES[pro_uid][2]
+    return tasks[min(pos, len(tasks) - 1)]
+
+
+class ProcessMakerEmulator:
+    def __init__(self, config: EmulatorConfig) -> None:
+        config.validate(FAULTS, VARIANTS)
+        if config.cases is not None and not 0 <= config.cases <= MAX_CASES:
+            raise ValueError(f"cases must be between 0 and {MAX_CASES}, got {config.cases}")
+        if config.options:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(config.options))}; this emulator has none")
+        self.config = config
+        self.db = Database(config.db_path, SCHEMA)
+        # VF: password and client_credentials grants; PMSRC wants client_id/secret in the body, the wiki
+        # allows Basic: common.TokenEndpoint accepts both
+        self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret},
+                                    users={DEMO_USER: DEMO_PASSWORD, REVIEWER_LOGIN: REVIEWER_PASSWORD})
+        self.start_base = config.variant(VARIANTS, "start")
+        if self.db.one("SELECT 1 FROM cases LIMIT 1") is None:
+            self.seed(DEFAULT_CASES if config.cases is None else config.cases)
+
+    def fault(self, name: str) -> bool:
+        return name in self.config.faults
+
+    # -- seeding ------------------------------------------------------------------------------
+    def seed(self, count: int) -> None:
+        """Cases in every status (seed 004's statuses), spread over processes, users and dates."""
+        base = dt.datetime(2014, 3, 14, 15, 43, 55)  # seed 004 sample dates
+        pros = list(PROCESSES)
+
+        def rows() -> Iterator[tuple]:
+            for n in range(1, count + 1):
+                status = STATUS_CYCLE[n % len(STATUS_CYCLE)]
+                pro = pros[n % len(pros)]
+                pos = 2 if status in ("COMPLETED",) else (n // 7) % 2
+                tas = _task(pro, pos)[1]
+                user = "" if status == "UNASSIGNED" else (REVIEWER if n % 5 == 0 else ADMIN)
+                title = f"#{n} {SUBJECTS_OF_CASES[n % len(SUBJECTS_OF_CASES)]}"
+                when = (base + dt.timedelta(hours=7 * n)).strftime("%Y-%m-%d %H:%M:%S")
+                finish = when if status in ("COMPLETED", "CANCELLED") else None
+                yield (n, f"{n:08d}{uuid.UUID(int=n).hex[8:]}", pro, PROCESSES[pro][0], pos, pos + 1, status,
+                       "TO_DO" if status == "PAUSED" else None, user, "", user or ADMIN, title, tas,
+                       f"{title} {tas}".lower(), when, when, when, finish)
+
+        with self.db.tx() as conn:
+            conn.executemany(
+                "INSERT INTO cases(app_number, app_uid, pro_uid, cat_uid, task_pos, del_index, app_status, paused_from,"
+                " usr_uid, previous_usr_uid, init_usr_uid, app_title, tas_title, haystack, delegate_date, create_date,"
+                " update_date, finish_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+            conn.execute("INSERT OR IGNORE INTO participants(usr_uid, app_number) "
+                         "SELECT init_usr_uid, app_number FROM cases")
+            conn.execute("INSERT OR IGNORE INTO participants(usr_uid, app_number) "
+                         "SELECT usr_uid, app_number FROM cases WHERE usr_uid != ''")
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def error(self, status: int, message: str) -> JSONResponse:
+        # seed 004 / VF PMSRC: {"error": {"code": 400, "message": "Bad Request: ..."}}
+        code = 500 if self.fault("error-code-mismatch") else status
+        body: dict[str, Any] = {"code": code, "message": message}
+        return JSONResponse(body if self.fault("error-flat-body") else {"error": body}, status_code=status)
+
+    def user_of(self, request: Request) -> str | None:
+        subject = self.tokens.subject(request)
+        return SUBJECTS.get(subject) if subject else None
+
+    async def body(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise _bad("the request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise _bad("the request body must be a JSON object")
+        return data
+
+    def endpoint(self, handler, public: bool = False):  # noqa: ANN001
+        async def wrapped(request: Request) -> Response:
+            user = self.user_of(request)
+            if user is None and not (public or (self.fault("auth-optional-lists") and request.method == "GET"
+                                                and "list" in request.scope.get("route_kind", ""))):
+                # VF PMSRC: a missing or bad token answers 401 with the error object
+                return self.error(401, "Unauthorized")
+            try:
+                return await handler(request, user or ADMIN)
+            except ApiError as exc:
+                return self.error(exc.status, exc.message)
+        return wrapped
+
+    def case_row(self, app_uid: str):  # noqa: ANN201
+        row = self.db.one("SELECT * FROM cases WHERE app_uid = ?", (app_uid,))
+        if row is None:
+            if self.fault("unknown-case-500"):
+                raise ApiError(500, "Internal Server Error")
+            # seed 004: 400 "The Application row '...' doesn't exist!"
+            raise _bad(f"The Application row '{app_uid}' doesn't exist!")
+        return row
+
+    # -- case objects ----------------------------------------------------------------------------
+    def case_object(self, row) -> dict[str, Any]:  # noqa: ANN001
+        """seed 004 "Case Object": every member a string except the nullable dates."""
+        usr = row["usr_uid"]
+        name = USERS.get(usr, ("", "", ""))
+        prev = USERS.get(row["previous_usr_uid"], ("", "", ""))
+        tas_uid = _task(row["pro_uid"], row["task_pos"])[0] if row["task_pos"] < 2 else _task(row["pro_uid"], 1)[0]
+        closed = row["app_status"] in ("COMPLETED", "CANCELLED")
+        number: Any = int(row["app_number"]) if self.fault("schema-app-number-int") else str(row["app_number"])
+        return {
+            "app_uid": row["app_uid"], "del_index": str(row["del_index"]),
+            "del_last_index": str(max(1, row["del_index"] - 1)), "app_number": number,
+            "app_status": row["app_status"], "usr_uid": usr, "previous_usr_uid": row["previous_usr_uid"],
+            "tas_uid": tas_uid, "pro_uid": row["pro_uid"], "del_delegate_date": row["delegate_date"],
+            "del_init_date": None if row["app_status"] == "UNASSIGNED" else row["delegate_date"],
+            "del_task_due_date": row["delegate_date"], "del_finish_date": row["finish_date"],
+            "del_thread_status": "CLOSED" if closed else "OPEN", "app_thread_status": "CLOSED" if closed else "OPEN",
+            "app_title": row["app_title"], "app_pro_title": PROCESSES[row["pro_uid"]][1],
+            "app_tas_title": row["tas_title"], "app_current_user": f"{name[2]} {name[1]}" if name[0] else "",
+            "app_del_previous_user": f"{prev[2]} {prev[1]}" if prev[0] else "",
+            "del_priority": "NORMAL", "del_duration": "0", "del_queue_duration": "0", "del_delay_duration": "0",
+            "del_started": "0", "del_finished": "0", "del_delayed": "0", "app_create_date": row["create_date"],
+            "app_finish_date": row["finish_date"], "app_update_date": row["update_date"],
+            "app_overdue_percentage": "0", "usr_firstname": name[1], "usr_lastname": name[2],
+            "usr_username": name[0], "appcvcr_app_tas_title": row["tas_title"], "usrcr_usr_uid": usr,
+            "usrcr_usr_firstname": name[1], "usrcr_usr_lastname": name[2], "usrcr_usr_username": name[0],
+            "app_status_label": STATUS_LABEL[row["app_status"]],
+        }
+
+    # -- lists (seed 004 "Filters for listing cases") --------------------------------------------
+    def query(self, kind: str, params, user: str) -> tuple[str, list[Any], dict[str, Any]]:  # noqa: ANN001
+        """WHERE clause, its arguments, and the echoed filters of one list request."""
+        where: list[str] = []
+        args: list[Any] = []
+        echo: dict[str, Any] = {}
+        if kind in ("todo", "draft", "paused"):
+            statuses = {"todo": ["TO_DO"], "draft": ["DRAFT"], "paused": ["PAUSED"]}[kind]
+            if kind == "todo" and self.fault("todo-includes-drafts"):
+                statuses.append("DRAFT")
+            if kind in ("todo", "draft") and self.fault("pause-stays-listed"):
+                statuses.append("PAUSED")
+            where.append(f"usr_uid = ? AND app_status IN ({','.join('?' * len(statuses))})")
+            args += [user, *statuses]
+        elif kind == "unassigned":
+            # seed 004: UNASSIGNED = unclaimed self service cases; every task's pool holds the admin and reviewer
+            where.append("app_status = 'UNASSIGNED'")
+            if user not in POOL:
+                where.append("0")
+        elif kind == "participated":
+            where.append("app_number IN (SELECT app_number FROM participants WHERE usr_uid = ?)")
+            args.append(user)
+        unfiltered = (list(where), list(args))
+        cat = params.get("cat_uid", "")
+        if cat:
+            if cat not in CATEGORIES:
+                if not self.fault("unknown-category-200"):
+                    # seed 004: 400 "The category with $cat_uid: '...' does not exist."
+                    raise _bad(f"The category with $cat_uid: '{cat}' does not exist.")
+                where.append("0")
+            elif not self.fault("cat-filter-ignored"):
+                where.append("cat_uid = ?")
+                args.append(cat)
+        pro = params.get("pro_uid", "")
+        if pro:
+            if pro not in PROCESSES:
+                raise _bad(f"The process with $pro_uid: '{pro}' does not exist.")
+            where.append("pro_uid = ?")
+            args.append(pro)
+        search = params.get("search", "")
+        if search:
+            # seed 004: case insensitive, in the case title and the current task title
+            if self.fault("search-case-sensitive"):
+                where.append("instr(app_title || ' ' || tas_title, ?) > 0")
+            elif self.fault("search-title-only"):
+                where.append("instr(lower(app_title), ?) > 0")
+                search = search.lower()
+            else:
+                where.append("instr(haystack, ?) > 0")
+            args.append(search if self.fault("search-case-sensitive") else search.lower())
+        echo.update(cat_uid=cat, pro_uid=pro, search=params.get("search", ""))
+        if kind == "advanced-search":
+            status = params.get("app_status", "")
+            if status:
+                # seed 004: TO_DO, DRAFT, PAUSED, CANCELLED or COMPLETED
+                if status not in ("TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"):
+                    raise _bad(f"Invalid value for $app_status: '{status}'")
+                where.append("app_status = ?")
+                args.append(status)
+            usr = params.get("usr_uid", "")
+            if usr:
+                if usr not in USERS:
+                    raise _bad(f"The user with $usr_uid: '{usr}' does not exist.")
+                where.append("usr_uid = ?")
+                args.append(usr)
+            for key, op in (("date_from", ">="), ("date_to", "<=" if not self.fault("date-to-exclusive") else "<")):
+                value = params.get(key, "")
+                if value:
+                    if not DATE.match(value):
+                        raise _bad(f"Invalid value for ${key}: '{value}', expected YYYY-MM-DD")
+                    # seed 004: on or after / on or before this date, on the date routed to the current task
+                    where.append(f"substr(delegate_date, 1, 10) {op} ?")
+                    args.append(value)
+            echo.update(app_status=status, usr_uid=usr, date_from=params.get("date_from", ""),
+                        date_to=params.get("date_to", ""))
+        if self.fault("total-unfiltered"):
+            echo["_unfiltered"] = unfiltered
+        return " AND ".join(where) or "1", args, echo
+
+    def order(self, params) -> tuple[str, str, str]:  # noqa: ANN001
+        """ORDER BY clause and the echoed sort and dir (seed 004 defaults APP_NUMBER, DESC)."""
+        raw_sort = params.get("sort", "") or "APP_CACHE_VIEW.APP_NUMBER"
+        field = raw_sort.upper().removeprefix("APP_CACHE_VIEW.")
+        if field not in SORTS:
+            raise _bad(f"Invalid value for $sort: '{raw_sort}'")
+        raw_dir = params.get("dir", "")
+        if raw_dir and raw_dir.upper() not in ("ASC", "DESC"):
+            raise _bad(f"Invalid value for $dir: '{raw_dir}'")  # seed 004: "ASC" or "DESC"
+        direction = (raw_dir or ("ASC" if self.fault("default-order-asc") else "DESC")).upper()
+        if raw_dir == "desc" and self.config.variant(VARIANTS, "lowercase-dir") == "ascending":
+            direction = "ASC"  # VF PMSRC: lowercase dir=desc sorts ascending
+        if self.fault("dir-ignored") and raw_dir:
+            direction = "DESC"
+        column = SORTS[field]
+        tie = "" if column == "app_number" else f", app_number {direction}"
+        return f"{column} {direction}{tie}", f"app_cache_view.{field.lower()}", direction.lower()
+
+    @staticmethod
+    def _int(params, name: str) -> int | None:  # noqa: ANN001
+        raw = params.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise _bad(f"Invalid value for ${name}: '{raw}', expected an integer") from None
+        if value < 0:
+            raise _bad(f"Invalid value for ${name}: {value}, expected 0 or more")
+        return value
+
+    def window(self, params, paged: bool) -> tuple[int, int | None, int, int]:  # noqa: ANN001
+        """(offset, limit or None for all, echoed start, echoed limit)."""
+        start = self._int(params, "start")
+        limit = self._int(params, "limit")
+        if start == 0 and self.fault("start-zero-refused"):
+            raise _bad("Invalid value for $start: 0")
+        if self.start_base == "0-based":
+            offset = start or 0  # VF PMSRC: a 0-based offset, echoed as start + 1
+            shown_start = offset + 1
+        else:
+            offset = max((start or 1) - 1, 0)  # seed 004: 0 or 1 = the first case, 2 = the second...
+            shown_start = 1 if start is None else start
+        default = 20 if self.fault("default-limit-20") else 25  # seed 004: default 25
+        if limit is None:
+            limit = default
+        elif limit == 0:
+            limit = None  # VF PMSRC: limit 0 applies no limit
+        if paged and offset > 0 and self.fault("overlapping-pages"):
+            offset -= 1
+        rows = limit
+        if paged and limit is not None and self.fault("limit-plus-one"):
+            rows = limit + 1
+        return offset, rows, shown_start, limit if limit is not None else 0
+
+    def listing(self, kind: str, paged: bool):  # noqa: ANN201
+        async def handler(request: Request, user: str) -> Response:
+            params = request.query_params
+            where, args, echo = self.query(kind, params, user)
+            order, sort_echo, dir_echo = self.order(params)
+            offset, rows, shown_start, shown_limit = self.window(params, paged)
+            sql = f"SELECT * FROM cases WHERE {where} ORDER BY {order}"
+            page_args = list(args)
+            if rows is not None:
+                sql += " LIMIT ? OFFSET ?"
+                page_args += [rows, offset]
+            elif offset:
+                sql += " LIMIT -1 OFFSET ?"
+                page_args.append(offset)
+            data = [self.case_object(r) for r in self.db.all(sql, tuple(page_args))]
+            if not paged and not self.fault("nonpaged-page-object"):
+                return JSONResponse(data)  # seed 004: a bare array of case objects
+            unfiltered = echo.pop("_unfiltered", None)
+            if self.fault("total-page-length"):
+                total = len(data)
+            else:
+                if unfiltered is not None:
+                    where, args = " AND ".join(unfiltered[0]) or "1", unfiltered[1]
+                total = self.db.one(f"SELECT COUNT(*) AS n FROM cases WHERE {where}", tuple(args))["n"]
+            if self.fault("echo-drops-filters"):
+                echo.update(cat_uid="", pro_uid="", search="")
+            page: dict[str, Any] = {"total": total, "start": shown_start, "limit": shown_limit,
+                                    "sort": sort_echo, "dir": dir_echo}
+            if self.config.variant(VARIANTS, "page-keys") == "sample":
+                # seed 004's draft/paged sample: `process` and `category` instead of pro_uid and cat_uid
+                page.update(category=echo.pop("cat_uid"), process=echo.pop("pro_uid"))
+            page.update(echo)
+            page["data"] = data
+            return JSONResponse(page)
+        return handler
+
+    # -- one case -----------------------------------------------------------------------------------
+    async def get_case(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        current = []
+        if row["app_status"] not in ("COMPLETED", "CANCELLED"):
+            tas_uid, tas_title = _task(row["pro_uid"], row["task_pos"])
+            name = USERS.get(row["usr_uid"], ("", "", ""))
+            current.append({"usr_uid": row["usr_uid"], "usr_name": name[1], "tas_uid": tas_uid,
+                            "tas_title": tas_title, "del_index": row["del_index"], "del_thread": 1,
+                            "del_thread_status": "OPEN"})
+        init = USERS.get(row["init_usr_uid"], ("", "", ""))
+        # seed 004 "Get Case Information" sample
+        return JSONResponse({
+            "app_uid": row["app_uid"], "app_number": str(row["app_number"]), "app_name": row["app_title"],
+            "app_status": row["app_status"], "app_init_usr_uid": row["init_usr_uid"],
+            "app_init_usr_username": init[1], "pro_uid": row["pro_uid"], "pro_name": PROCESSES[row["pro_uid"]][1],
+            "app_create_date": row["create_date"], "app_update_date": row["update_date"], "current_task": current,
+        })
+
+    async def current_task(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        blocked = ("COMPLETED", "CANCELLED", "DELETED") + (() if self.fault("paused-current-task-200") else ("PAUSED",))
+        if row["app_status"] in blocked:
+            # seed 004: COMPLETED, PAUSED, CANCELLED or DELETED -> 400
+            raise _bad(f"Incorrect or unavailable information about this case: {row['app_uid']}")
+        tas_uid, tas_title = _task(row["pro_uid"], row["task_pos"])
+        return JSONResponse([{"tas_uid": tas_uid, "tas_title": tas_title, "del_index": str(row["del_index"])}])
+
+    async def tasks(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        out = []
+        for pos, (tas_uid, title) in enumerate(PROCESSES[row["pro_uid"]][2]):
+            status = ("TASK_COMPLETED" if pos < row["task_pos"] else
+                      "TASK_IN_PROGRESS" if pos == row["task_pos"] else "TASK_PENDING_NOT_EXECUTED")
+            out.append({"tas_uid": tas_uid, "tas_title": title, "tas_description": "", "tas_start": int(pos == 0),
+                        "tas_type": "NORMAL", "tas_derivation": "NORMAL", "tas_assign_type": "BALANCED",
+                        "usr_uid": row["usr_uid"], "status": status})
+        return JSONResponse(out)
+
+    async def start_cases(self, request: Request, user: str) -> Response:
+        # seed 004 "Get Starting Tasks": pro_title is "Process (Start task)"
+        if user not in POOL:
+            return JSONResponse([])
+        return JSONResponse([{"tas_uid": tasks[0][0], "pro_title": f"{title} ({tasks[0][1]})", "pro_uid": pro}
+                             for pro, (_, title, tasks) in PROCESSES.items()])
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def _create(self, body: dict[str, Any], owner: str, caller: str) -> Response:
+        for key in ("pro_uid", "tas_uid"):
+            if not body.get(key) and not (key == "tas_uid" and self.fault("create-missing-task-200")):
+                raise _bad(f"`{key}` is required but missing.")  # seed 004 sample message
+        pro = body["pro_uid"]
+        if not isinstance(pro, str) or pro not in PROCESSES:
+            raise _bad(f"The process with $pro_uid: '{pro}' does not exist.")
+        tas = body.get("tas_uid") or PROCESSES[pro][2][0][0]
+        if tas != PROCESSES[pro][2][0][0]:
+            # seed 004: tas_uid must be the initial task, one with a start event
+            raise _bad(f"The task '{tas}' is not a start task of the process '{pro}'.")
+        if owner not in POOL:
+            # seed 004: the user must be in the pool of assigned users for the initial task
+            raise _bad(f"The user '{owner}' is not assigned to the task '{tas}'.")
+        variables = body.get("variables", [])
+        if not isinstance(variables, list) or not all(isinstance(v, dict) for v in variables):
+            raise _bad("`variables` must be an array of objects")  # seed 004 "Format of Variables"
+        merged: dict[str, Any] = {}
+        for item in variables:
+            merged.update(item)
+        now = _now()
+        status = "TO_DO" if self.fault("create-to-do") else "DRAFT"  # seed 004: a new case is DRAFT
+        app_uid = _uid()
+        tas_title = _task(pro, 0)[1]
+        with self.db.tx() as conn:
+            number = conn.execute("SELECT COALESCE(MAX(app_number), 0) + 1 FROM cases").fetchone()[0]
+            title = f"#{number}"  # seed 004: the case title is by default its case number
+            conn.execute(
+                "INSERT INTO cases(app_number, app_uid, pro_uid, cat_uid, task_pos, del_index, app_status, usr_uid,"
+                " previous_usr_uid, init_usr_uid, app_title, tas_title, haystack, delegate_date, create_date,"
+                " update_date, variables) VALUES (?,?,?,?,0,1,?,?,'',?,?,?,?,?,?,?,?)",
+                (number, app_uid, pro, PROCESSES[pro][0], status, owner, caller, title, tas_title,
+                 f"{title} {tas_title}".lower(), now, now, now, json.dumps(merged)))
+            conn.execute("INSERT OR IGNORE INTO participants VALUES (?, ?)", (owner, number))
+        # seed 004: 200 {"app_uid", "app_number"} (VF: no explicit 201)
+        return JSONResponse({"app_uid": app_uid, "app_number": number})
+
+    async def create(self, request: Request, user: str) -> Response:
+        return self._create(await self.body(request), user, user)
+
+    async def impersonate(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        if not body.get("usr_uid"):
+            raise _bad("`usr_uid` is required but missing.")  # seed 004 sample
+        if body["usr_uid"] not in USERS:
+            raise _bad(f"The user with $usr_uid: '{body['usr_uid']}' does not exist.")
+        return self._create(body, body["usr_uid"], user)
+
+    def _reassign(self, conn, row, target: str, source: str) -> None:  # noqa: ANN001
+        if self.fault("reassign-noop"):
+            return
+        conn.execute("UPDATE cases SET usr_uid = ?, previous_usr_uid = ?, del_index = del_index + 1, update_date = ?"
+                     " WHERE app_number = ?", (target, source, _now(), row["app_number"]))
+        conn.execute("INSERT OR IGNORE INTO participants VALUES (?, ?)", (target, row["app_number"]))
+
+    async def reassign_case(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        for key in ("usr_uid_source", "usr_uid_target"):
+            if not isinstance(body.get(key), str) or not body[key]:
+                raise _bad(f"`{key}` is required but missing.")  # seed 004: both required
+        source, target = body["usr_uid_source"], body["usr_uid_target"]
+        if "del_index" in body and body["del_index"] not in (row["del_index"], str(row["del_index"])):
+            raise _bad("This case delegation is already closed or does not exist")
+        if row["app_status"] not in ("TO_DO", "DRAFT"):
+            # seed 004: paused cases can't be reassigned; closed ones have no open delegation
+            raise _bad(f"The case '{row['app_uid']}' cannot be reassigned in status {row['app_status']}")
+        if source != row["usr_uid"]:
+            raise _bad(f"The user '{source}' is not assigned to the case '{row['app_uid']}'")
+        if target not in USERS or target not in POOL:
+            raise _bad(f"The user '{target}' is not in the pool of the case's current task")
+        if target == source:
+            raise _bad("The case can't be reassigned to the same user")  # seed 004
+        with self.db.tx() as conn:
+            self._reassign(conn, row, target, source)
+        return Response(status_code=200)  # seed 004: 200, no return value
+
+    async def batch_reassign(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        cases, target = body.get("cases"), body.get("usr_uid_target")
+        if not isinstance(cases, list) or not cases or not all(isinstance(c, dict) for c in cases):
+            raise _bad("`cases` is required: an array of {APP_UID, DEL_INDEX}")
+        if not isinstance(target, str) or not target:
+            raise _bad("`usr_uid_target` is required but missing.")
+        results = []
+        for item in cases:
+            app_uid, del_index = item.get("APP_UID"), item.get("DEL_INDEX")
+            row = self.db.one("SELECT * FROM cases WHERE app_uid = ?", (app_uid,)) if isinstance(app_uid, str) else None
+            # seed 004: per case result; one failure does not interrupt the others
+            if row is None or str(del_index) != str(row["del_index"]) or row["app_status"] not in ("TO_DO", "DRAFT"):
+                status = "DELEGATION_NOT_EXISTS"
+            elif target not in POOL:
+                status = "USER_NOT_ASSIGNED_TO_TASK"
+            elif target == row["usr_uid"]:
+                status = "TARGET_AND_USER_ARE_THE_SAME"
+            else:
+                status = "SUCCESS"
+                with self.db.tx() as conn:
+                    self._reassign(conn, row, target, row["usr_uid"])
+            results.append({"app_uid": app_uid, "del_index": del_index, "result": int(status == "SUCCESS"),
+                            "status": status})
+            if status != "SUCCESS" and self.fault("batch-stops-at-first-error"):
+                break
+        return JSONResponse({"cases": results})
+
+    def _own_open(self, row, user: str, what: str) -> None:  # noqa: ANN001
+        if row["app_status"] not in ("TO_DO", "DRAFT"):
+            raise _bad(f"This case delegation is already closed or does not exist ({what} in {row['app_status']})")
+        if row["usr_uid"] != user:
+            # seed 004: only the currently assigned user may route / pause
+            raise _bad(f"The user '{user}' is not assigned to the case '{row['app_uid']}'")
+
+    async def route(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        self._own_open(row, user, "route")
+        if body.get("del_index") not in (None, row["del_index"], str(row["del_index"])):
+            raise _bad("This case delegation is already closed or does not exist")  # seed 004 sample
+        if self.fault("route-noop"):
+            return Response(status_code=200)
+        pos = row["task_pos"] + 1
+        now = _now()
+        with self.db.tx() as conn:
+            if pos >= len(PROCESSES[row["pro_uid"]][2]):
+                conn.execute("UPDATE cases SET task_pos = ?, app_status = 'COMPLETED', finish_date = ?, update_date = ?"
+                             " WHERE app_number = ?", (pos, now, now, row["app_number"]))
+            else:
+                # the next task goes to the routing user (BALANCED over a pool of one active user)
+                tas_title = _task(row["pro_uid"], pos)[1]
+                conn.execute(
+                    "UPDATE cases SET task_pos = ?, del_index = del_index + 1, app_status = 'TO_DO', usr_uid = ?,"
+                    " previous_usr_uid = ?, tas_title = ?, haystack = ?, delegate_date = ?, update_date = ?"
+                    " WHERE app_number = ?",
+                    (pos, user, user, tas_title, f"{row['app_title']} {tas_title}".lower(), now, now,
+                     row["app_number"]))
+        return Response(status_code=200)  # seed 004: 200, no return object
+
+    async def pause(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        self._own_open(row, user, "pause")
+        until = body.get("unpaused_date", "")
+        if until not in ("", None) and (not isinstance(until, str) or not DATETIME.match(until)):
+            # seed 004: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS", or "" for indefinitely
+            raise _bad(f"Invalid value for $unpaused_date: '{until}'")
+        self.db.run("UPDATE cases SET app_status = 'PAUSED', paused_from = app_status, update_date = ? "
+                    "WHERE app_number = ?", (_now(), row["app_number"]))
+        return Response(status_code=200)
+
+    async def unpause(self, request: Request, user: str) -> Response:
+        await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        if row["app_status"] != "PAUSED":
+            raise _bad(f"The case '{row['app_uid']}' is not paused")
+        self.db.run("UPDATE cases SET app_status = COALESCE(paused_from, 'TO_DO'), paused_from = NULL, "
+                    "update_date = ? WHERE app_number = ?", (_now(), row["app_number"]))
+        return Response(status_code=200)  # seed 004: 200, no return object
+
+    async def cancel(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        if row["app_status"] == "CANCELLED" and not self.fault("double-cancel-200"):
+            raise _bad(f"The case '{row['app_uid']}' is already canceled")  # seed 004 sample
+        if row["app_status"] in ("COMPLETED", "PAUSED"):
+            raise _bad(f"The case '{row['app_uid']}' cannot be canceled in status {row['app_status']}")
+        now = _now()
+        self.db.run("UPDATE cases SET app_status = 'CANCELLED', finish_date = ?, update_date = ? WHERE app_number = ?",
+                    (now, now, row["app_number"]))
+        return Response(status_code=200)  # seed 004: 200, no return value
+
+    async def delete(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        if not self.fault("delete-any-task"):
+            # seed 004: only cases in their initial task, by the currently assigned user
+            if row["task_pos"] != 0:
+                raise _bad(f"The case '{row['app_uid']}' is not in its initial task; cancel it instead")
+            if row["usr_uid"] not in (user, ""):
+                raise _bad(f"The user '{user}' is not assigned to the case '{row['app_uid']}'")
+        with self.db.tx() as conn:
+            conn.execute("DELETE FROM cases WHERE app_number = ?", (row["app_number"],))
+            conn.execute("DELETE FROM participants WHERE app_number = ?", (row["app_number"],))
+            conn.execute("DELETE FROM notes WHERE app_uid = ?", (row["app_uid"],))
+        return Response(status_code=200)  # seed 004: 200, no response
+
+    async def execute_trigger(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        tri = request.path_params["tri_uid"]
+        if tri not in TRIGGERS:
+            raise _bad(f"The trigger with $tri_uid: '{tri}' does not exist.")
+        if row["usr_uid"] != user:
+            # seed 004: only the user assigned to the case can execute the trigger
+            raise _bad(f"The user '{user}' is not assigned to the case '{row['app_uid']}'")
+        variables = json.loads(row["variables"])
+        variables["dueDate"] = (dt.date.today() + dt.timedelta(days=7)).isoformat()  # seed 004 sample trigger
+        self.db.run("UPDATE cases SET variables = ? WHERE app_number = ?", (json.dumps(variables), row["app_number"]))
+        return Response(status_code=200)
+
+    # -- variables and notes (VF) ------------------------------------------------------------------------
+    async def variables(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        return JSONResponse(json.loads(row["variables"]))
+
+    async def put_variables(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        variables = json.loads(row["variables"])
+        variables.update(body)
+        self.db.run("UPDATE cases SET variables = ? WHERE app_number = ?", (json.dumps(variables), row["app_number"]))
+        return Response(status_code=200)
+
+    async def notes(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        items = [{"app_uid": n["app_uid"], "usr_uid": n["usr_uid"], "note_date": n["note_date"],
+                  "note_content": n["note_content"]}
+                 for n in self.db.all("SELECT * FROM notes WHERE app_uid = ? ORDER BY rowid DESC", (row["app_uid"],))]
+        return JSONResponse(items)
+
+    async def add_note(self, request: Request, user: str) -> Response:
+        body = await self.body(request)
+        row = self.case_row(request.path_params["app_uid"])
+        if not isinstance(body.get("note_content"), str) or not body["note_content"]:
+            raise _bad("`note_content` is required but missing.")
+        self.db.run("INSERT INTO notes VALUES (?, ?, ?, ?)", (row["app_uid"], body["note_content"], user, _now()))
+        return Response(status_code=200)
+
+    # -- token --------------------------------------------------------------------------------------------
+    async def token(self, request: Request) -> Response:
+        return await self.tokens.handle(request)
+
+    def app(self) -> Starlette:
+        e = self.endpoint
+        routes = [Route(TOKEN_PATH, self.token, methods=["POST"])]
+        for kind in LISTS:
+            path = BASE + ("/cases" if kind == "todo" else f"/cases/{kind}")
+            routes.append(Route(path, e(self.listing(kind, False)), methods=["GET"], name=f"list-{kind}"))
+            routes.append(Route(path + "/paged", e(self.listing(kind, True)), methods=["GET"],
+                                name=f"list-{kind}-paged"))
+        routes += [
+            Route(BASE + "/cases", e(self.create), methods=["POST"]),
+            Route(BASE + "/cases/impersonate", e(self.impersonate), methods=["POST"]),
+            Route(BASE + "/cases/reassign", e(self.batch_reassign), methods=["POST"]),
+            Route(BASE + "/case/start-cases", e(self.start_cases), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}", e(self.get_case), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}", e(self.delete), methods=["DELETE"]),
+            Route(BASE + "/cases/{app_uid}/current-task", e(self.current_task), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/tasks", e(self.tasks), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/reassign-case", e(self.reassign_case), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/route-case", e(self.route), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/cancel", e(self.cancel), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/pause", e(self.pause), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/unpause", e(self.unpause), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/execute-trigger/{tri_uid}", e(self.execute_trigger), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/variables", e(self.variables), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/variable", e(self.put_variables), methods=["PUT"]),
+            Route(BASE + "/cases/{app_uid}/notes", e(self.notes), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/note", e(self.add_note), methods=["POST"]),
+        ]
+        async def not_found(request: Request, exc: Exception) -> Response:
+            status = getattr(exc, "status_code", 404)
+            return self.error(status, "Not Found" if status == 404 else "Method Not Allowed")
+
+        app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+        list_paths = {BASE + ("/cases" if k == "todo" else f"/cases/{k}") + s for k in LISTS for s in ("", "/paged")}
+        inner = app
+
+        async def marker(scope, receive, send):  # noqa: ANN001
+            # tells the auth guard which requests are list reads (fault auth-optional-lists)
+            if scope["type"] == "http" and scope["path"].rstrip("/") in list_paths:
+                scope["route_kind"] = "list"
+            await inner(scope, receive, send)
+
+        if self.config.chaos:
+            return ChaosMiddleware(marker, self.config.chaos, spare=(TOKEN_PATH,))  # type: ignore[return-value]
+        return marker  # type: ignore[return-value]
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    return ProcessMakerEmulator(config or EmulatorConfig()).app()
+
+
+def seed_seconds(cases: int) -> float:
+    """Time to build an emulator with `cases` seeded cases (the scale figure of the report)."""
+    started = time.perf_counter()
+    ProcessMakerEmulator(EmulatorConfig(cases=cases))
+    return time.perf_counter() - started
