@@ -75,6 +75,13 @@ CREATE TABLE IF NOT EXISTS eds_states (
 """
 
 
+class AsciiJSON(JSONResponse):
+    """JSON escaped to ASCII: a stored string with a lone surrogate (JSON allows \\ud800) still renders."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, text: str) -> None:
         self.status, self.code, self.text = status, code, text
@@ -131,10 +138,10 @@ class CaseRestEmulator:
         body = {"userMessage" if camel else "UserMessage": message,
                 "underlyingDetails" if camel else "UnderlyingDetails": {"Causes": [exc.text]}}
         headers = {"WWW-Authenticate": 'Basic realm="CASEREST"'} if exc.status == 401 else None
-        return JSONResponse(body, status_code=exc.status, headers=headers, media_type=JSON_CT)
+        return AsciiJSON(body, status_code=exc.status, headers=headers, media_type=JSON_CT)
 
     def ok(self, body: Any, status: int = 200) -> Response:
-        return JSONResponse(body, status_code=status, media_type=JSON_CT)
+        return AsciiJSON(body, status_code=status, media_type=JSON_CT)
 
     def folder_out(self, folder_id: str) -> str:
         # VF: POST /cases returns CaseFolderId in braces, GET/PUT examples use it without (variant folder-id)
@@ -489,7 +496,7 @@ class CaseRestEmulator:
         self.tos(request, body)
         task_id = request.path_params["id"]
         action = body.get("action", body.get("Action"))
-        if action not in TASK_ACTIONS:
+        if not isinstance(action, str) or action not in TASK_ACTIONS:
             raise ApiError(400, "FNRPA0013E", f"action must be one of {', '.join(TASK_ACTIONS)}.")
         with self.db.tx() as conn:
             row = conn.execute("SELECT * FROM tasks WHERE id = ? OR id = ?",
