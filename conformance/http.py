@@ -13,6 +13,7 @@ import base64
 import itertools
 from collections import OrderedDict
 import json
+import re
 import shlex
 import threading
 import time
@@ -116,13 +117,26 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = {s for s in secrets if s and len(s) >= 4}
         self._lock = threading.Lock()
+        self._field_names: set[str] = set()  # JSON keys whose string values are secrets
+        self._fields: re.Pattern[str] | None = None
 
     def add(self, secret: str | None) -> None:
         if secret and len(secret) >= 4:
             with self._lock:
                 self._secrets.add(secret)
 
+    def add_field(self, name: str) -> None:
+        """A JSON key whose string values are secrets wherever they appear (e.g. a server that
+        answers issued credentials, like Fabric Hub's enablesync): learnt before anything is written."""
+        with self._lock:
+            self._field_names.add(name)
+            self._fields = re.compile(r'"(?:' + "|".join(re.escape(n) for n in sorted(self._field_names))
+                                      + r')"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
     def text(self, value: str) -> str:
+        if self._fields is not None:
+            for found in self._fields.findall(value):
+                self.add(found)
         with self._lock:
             secrets = sorted(self._secrets, key=len, reverse=True)
         for secret in secrets:

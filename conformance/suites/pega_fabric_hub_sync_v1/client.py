@@ -28,6 +28,7 @@ from conformance.target import Target
 
 KINDS = ("tasks", "workqueues", "operators", "cases", "associations")
 SYNC_PREFIXES = tuple(f"/{k}" for k in KINDS)
+SECRET_FIELDS = ("clientSecret", "secret", "client_secret", "access_token")
 
 
 def seg(value: str) -> str:
@@ -72,6 +73,9 @@ class HubApi:
         self.tag = tag
         self._lock = threading.Lock()
         self.syncs: dict[str, SyncClient] = {}
+        # enablesync answers a secret: it must be redacted in the very exchange that carries it
+        for name in SECRET_FIELDS:
+            session.redactor.add_field(name)
 
     # -- names -------------------------------------------------------------------------
     def new_id(self, what: str = "R") -> str:
