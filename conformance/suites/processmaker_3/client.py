@@ -1,0 +1,216 @@
+"""ProcessMaker 3 operations as the suite uses them, on top of the instrumented Session.
+
+Every case the suite creates carries the run tag in a case variable
+(`conformance_run`; ProcessMaker titles cases itself, "#<number>", seed 004) and is
+put in the ledger with ProcessMaker's own retirement rule: DELETE while in its
+initial task, otherwise cancel (seed 004 Delete Case: "For all other cases, it is
+recommended to cancel them"), unpausing first when paused.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from conformance.checks import violate
+from conformance.checks.processmaker_3 import app_number, pm_bare_array
+from conformance.failures import PreconditionFailed
+from conformance.http import Exchange, Session
+from conformance.ledger import Ledger
+from conformance.target import Target
+
+# seed 004: the six lists (each with a /paged twin)
+LIST_PATHS = {
+    "todo": "/cases", "draft": "/cases/draft", "participated": "/cases/participated",
+    "unassigned": "/cases/unassigned", "paused": "/cases/paused", "advanced-search": "/cases/advanced-search",
+}
+SORT_NUMBER = "APP_CACHE_VIEW.APP_NUMBER"  # seed 004 default sort field
+CLOSED = ("COMPLETED", "CANCELLED", "DELETED")
+
+
+def seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def ok(ex: Exchange) -> bool:
+    return ex.status is not None and 200 <= ex.status < 300
+
+
+class PmApi:
+    def __init__(self, session: Session, target: Target, ledger: Ledger, tag: str) -> None:
+        self.s = session
+        self.target = target
+        self.fx = target.fixtures
+        self.ledger = ledger
+        self.tag = tag
+
+    # -- lists ------------------------------------------------------------------------------
+    def list(self, kind: str, params: dict[str, Any] | None = None, paged: bool = False, **kw: Any) -> Exchange:
+        path = LIST_PATHS[kind] + ("/paged" if paged else "")
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        return self.s.request("GET", path, params=clean, **kw)
+
+    def page(self, kind: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], Exchange]:
+        """A page object (seed 004) the test needs; anything else means it cannot go on."""
+        ex = self.list(kind, params, paged=True)
+        body = ex.json()
+        if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list) \
+                or not all(isinstance(c, dict) for c in body["data"]):
+            raise PreconditionFailed(f"could not read a page of {kind} with {params}: {ex.summary()}")
+        return body, ex
+
+    def bare(self, kind: str, params: dict[str, Any] | None = None, strict: bool = True) -> tuple[list[dict], Exchange]:
+        """A non-paged list. `strict`: a 200 that is not a bare array is a PM-LIST-001 finding."""
+        ex = self.list(kind, params)
+        if ex.status != 200:
+            raise PreconditionFailed(f"could not read the {kind} list with {params}: {ex.summary()}")
+        if strict:
+            pm_bare_array(ex)
+        body = ex.json()
+        if not isinstance(body, list) or not all(isinstance(c, dict) for c in body):
+            raise PreconditionFailed(f"the {kind} list is not an array of case objects: {ex.summary()}")
+        return body, ex
+
+    def newest(self, kind: str, extra: dict[str, Any] | None = None) -> tuple[list[int], Exchange]:
+        """app_numbers at the top of a list by explicit app_number DESC, in the fixture process: where a
+        case this run just created must be (seed 004: newer cases have higher numbers)."""
+        params = {"pro_uid": self.fx.process_uid, "sort": SORT_NUMBER, "dir": "DESC", "limit": 100, **(extra or {})}
+        cases, ex = self.bare(kind, params, strict=False)
+        return [n for n in (app_number(c) for c in cases) if n is not None], ex
+
+    def listed(self, kind: str, number: int) -> tuple[bool, Exchange]:
+        numbers, ex = self.newest(kind)
+        return number in numbers, ex
+
+    # -- cases -------------------------------------------------------------------------------
+    def create(self, body: Any = None, **kw: Any) -> Exchange:
+        payload = body if body is not None else {
+            "pro_uid": self.fx.process_uid, "tas_uid": self.fx.task_uid,
+            # seed 004 "Format of Variables": an object of variables inside an array
+            "variables": [{"conformance_run": self.tag}],
+        }
+        if isinstance(payload, (bytes, str)):
+            ex = self.s.request("POST", "/cases", content=payload, headers={"Content-Type": "application/json"}, **kw)
+        else:
+            ex = self.s.request("POST", "/cases", json_body=payload, **kw)
+        self.track(ex)
+        return ex
+
+    def track(self, ex: Exchange) -> None:
+        """Record a case a response says was created, whatever the test expected."""
+        body = ex.json()
+        if ok(ex) and isinstance(body, dict) and isinstance(body.get("app_uid"), str):
+            app_uid = body["app_uid"]
+            self.ledger.add("case", app_uid, lambda: self.retire(app_uid))
+
+    def new_case(self) -> tuple[str, int, Exchange]:
+        ex = self.create()
+        body = ex.json()
+        number = app_number(body) if isinstance(body, dict) else None
+        if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("app_uid"), str) or number is None:
+            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
+        return body["app_uid"], number, ex
+
+    def get(self, app_uid: str, **kw: Any) -> Exchange:
+        return self.s.request("GET", f"/cases/{seg(app_uid)}", **kw)
+
+    def info(self, app_uid: str) -> tuple[dict[str, Any], Exchange]:
+        ex = self.get(app_uid)
+        body = ex.json()
+        if ex.status != 200 or not isinstance(body, dict):
+            raise PreconditionFailed(f"could not read case {app_uid}: {ex.summary()}")
+        return body, ex
+
+    @staticmethod
+    def current(info: dict[str, Any]) -> dict[str, Any]:
+        """The case's (first) current task of GET /cases/{app_uid} (seed 004 sample), or {}."""
+        tasks = info.get("current_task")
+        if isinstance(tasks, dict):  # seed 004 prints it as a parenthesised list; some servers send an object
+            tasks = list(tasks.values())
+        first = tasks[0] if isinstance(tasks, list) and tasks else {}
+        return first if isinstance(first, dict) else {}
+
+    def del_index(self, info: dict[str, Any]) -> int | None:
+        try:
+            return int(str(self.current(info).get("del_index")))
+        except ValueError:
+            return None
+
+    def put(self, app_uid: str, action: str, body: dict[str, Any] | None = None, **kw: Any) -> Exchange:
+        return self.s.request("PUT", f"/cases/{seg(app_uid)}/{action}", json_body=body if body is not None else {},
+                              **kw)
+
+    def route(self, app_uid: str) -> Exchange:
+        return self.put(app_uid, "route-case")
+
+    def pause(self, app_uid: str) -> Exchange:
+        return self.put(app_uid, "pause", {"unpaused_date": ""})  # seed 004: "" = paused indefinitely
+
+    def unpause(self, app_uid: str) -> Exchange:
+        return self.put(app_uid, "unpause")
+
+    def cancel(self, app_uid: str) -> Exchange:
+        return self.put(app_uid, "cancel")
+
+    def current_task(self, app_uid: str) -> Exchange:
+        return self.s.request("GET", f"/cases/{seg(app_uid)}/current-task")
+
+    def reassign(self, app_uid: str, source: str, target: str) -> Exchange:
+        return self.put(app_uid, "reassign-case", {"usr_uid_source": source, "usr_uid_target": target})
+
+    def batch_reassign(self, items: list[tuple[str, int]], target: str) -> Exchange:
+        body = {"cases": [{"APP_UID": a, "DEL_INDEX": d} for a, d in items], "usr_uid_target": target}
+        return self.s.request("POST", "/cases/reassign", json_body=body)
+
+    def delete(self, app_uid: str) -> Exchange:
+        return self.s.request("DELETE", f"/cases/{seg(app_uid)}")
+
+    # -- cleanup -----------------------------------------------------------------------------
+    def retire(self, app_uid: str) -> tuple[bool, str]:
+        """DELETE in the initial task; otherwise cancel (unpausing first), as seed 004 recommends."""
+        ex = self.get(app_uid)
+        body = ex.json()
+        if ex.status in (400, 404):
+            return True, "already gone"
+        status = body.get("app_status") if isinstance(body, dict) else None
+        if status in CLOSED:
+            return True, f"already closed ({status})"
+        deleted = self.delete(app_uid)
+        if ok(deleted):
+            return True, "deleted"
+        if status == "PAUSED":
+            self.unpause(app_uid)
+        cancelled = self.cancel(app_uid)
+        if ok(cancelled):
+            return True, f"cancelled (DELETE answered {deleted.status})"
+        return False, f"DELETE answered {deleted.status}, cancel answered {cancelled.status}"
+
+
+def batch_results(ex: Exchange) -> dict[str, dict[str, Any]] | None:
+    """Per-case results of POST /cases/reassign by app_uid, or None when the body has none.
+
+    seed 004 shows two shapes: `{"cases": [{app_uid, del_index, result, status}]}` (error samples) and
+    a JSON *string* holding `{"cases": {"0": {...}, "USR_UID": {...}}}` (success sample); both are read."""
+    body = ex.json()
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    cases = body.get("cases") if isinstance(body, dict) else None
+    items = list(cases.values()) if isinstance(cases, dict) else cases
+    if not isinstance(items, list):
+        return None
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, dict):
+            uid = item.get("app_uid", item.get("APP_UID"))
+            if isinstance(uid, str):
+                out[uid] = item
+    return out
+
+
+def require(condition: bool, requirement: str, message: str, *exchanges: Exchange) -> None:
+    if not condition:
+        raise violate(requirement, message, *exchanges)

@@ -1,0 +1,27 @@
+"""Lists by status (seed 004: Get To Do Cases, /cases/draft, /cases/paused, /cases/unassigned)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks import violate
+from conformance.suites.processmaker_3.client import LIST_PATHS
+
+# seed 004: the status each list holds; To do, Draft and Paused are the logged-in user's own cases
+STATUS_OF = {"todo": "TO_DO", "draft": "DRAFT", "paused": "PAUSED", "unassigned": "UNASSIGNED"}
+OWN = ("todo", "draft", "paused")
+
+
+@pytest.mark.requirement("PM-LIST-002")
+@pytest.mark.parametrize("kind", sorted(STATUS_OF))
+def test_status_list_holds_only_its_status(pm, kind, observe):
+    # one request of at most oracle_cap cases: the cost does not grow with the server's data
+    cases, ex = pm.bare(kind, {"limit": pm.fx.oracle_cap}, strict=False)
+    observe("PM-LIST-002", f"{kind}_cases_read", len(cases))
+    for case in cases:
+        if case.get("app_status") != STATUS_OF[kind]:
+            raise violate("PM-LIST-002", f"{LIST_PATHS[kind]} holds case {case.get('app_number')!r} with app_status "
+                          f"{case.get('app_status')!r}; the list is the {STATUS_OF[kind]} cases", ex)
+        if kind in OWN and case.get("usr_uid") != pm.fx.caller_user_uid:
+            raise violate("PM-LIST-002", f"{LIST_PATHS[kind]} holds case {case.get('app_number')!r} assigned to "
+                          f"{case.get('usr_uid')!r}, not to the caller {pm.fx.caller_user_uid}", ex)

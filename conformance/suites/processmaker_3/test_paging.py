@@ -1,0 +1,262 @@
+"""Paging of the case lists (seed 004 "Filters for listing cases", "Returning a page of cases";
+VF: what PMSRC does with `start`).
+
+Cost model (issue 4: the cost grows with the pages walked, not with the server's data):
+a walk fetches at most `fixtures.max_pages` pages, and the oracle is ONE request to the
+non-paged twin with `limit = fixtures.oracle_cap` (seed 004's own recipe: "call the endpoint
+a second time, with the limit set to the size of the total"). When the list holds fewer
+cases than the cap, that answer is the full listing and `total` is checked against it;
+otherwise it is a capped window (the first oracle_cap cases) and the walk is drawn inside
+it, while `total` is checked by probing the list's tail (test_total_ends_the_list), which
+costs two requests whatever the size. So a server with 100,000 cases costs the same as one
+with 300.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import violate
+from conformance.checks.processmaker_3 import app_number, order_problem, pm_bare_array
+from conformance.failures import PreconditionFailed
+from conformance.suites.processmaker_3.client import LIST_PATHS, SORT_NUMBER
+from conformance.suites.processmaker_3.conftest import largest_list
+
+DEFAULT_LIMIT = 25  # seed 004: "will return by default up to 25 cases"
+
+
+def numbers(cases) -> list[int | None]:
+    return [app_number(c) for c in cases]
+
+
+def echoed(page: dict, key: str):
+    """A filter echoed by the page; seed 004's draft/paged sample says `process`/`category` (VF)."""
+    alias = {"pro_uid": "process", "cat_uid": "category"}.get(key)
+    if key in page:
+        return page[key]
+    return page.get(alias) if alias else None
+
+
+def check_echo(page: dict, params: dict, ex) -> None:
+    """seed 004 page object: limit, dir, cat_uid, pro_uid, search (+ advanced-search members) echo the request."""
+    if "limit" in params and str(page.get("limit")) != str(params["limit"]):
+        raise violate("PM-PAGE-006", f"the page echoes limit {page.get('limit')!r}, the request said {params['limit']}",
+                      ex)
+    if params.get("dir") and str(page.get("dir", "")).upper() != params["dir"].upper():
+        raise violate("PM-PAGE-006", f"the page echoes dir {page.get('dir')!r}, the request said {params['dir']!r}", ex)
+    for key in ("cat_uid", "pro_uid", "search", "app_status", "usr_uid", "date_from", "date_to"):
+        if params.get(key) and echoed(page, key) != params[key]:
+            raise violate("PM-PAGE-006", f"the page echoes {key} {echoed(page, key)!r}, the request said "
+                          f"{params[key]!r}", ex)
+
+
+def lists_with_data(pm, minimum: int) -> list[tuple[str, dict]]:
+    """(kind, first page without limit) of the lists holding at least `minimum` cases."""
+    found = []
+    for kind in (largest_list(pm), "participated", "todo", "draft"):
+        if kind == "advanced-search" and not pm.target.capabilities.advanced_search:
+            continue
+        page, ex = pm.page(kind)
+        if isinstance(page.get("total"), int) and page["total"] >= minimum:
+            return [(kind, page, ex)]
+    return found
+
+
+@pytest.mark.requirement("PM-PAGE-001")
+def test_default_limit_is_25(pm):
+    found = lists_with_data(pm, DEFAULT_LIMIT + 1)
+    if not found:
+        raise PreconditionFailed("no list holds more than 25 cases, so the default limit cannot be seen")
+    kind, page, ex = found[0]
+    # seed 004: default limit 25; the page object says "limit": 25
+    if len(page["data"]) != DEFAULT_LIMIT:
+        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]}/paged without limit holds {len(page['data'])} cases of "
+                      f"{page['total']}; the default is 25", ex)
+    if str(page.get("limit")) != str(DEFAULT_LIMIT):
+        raise violate("PM-PAGE-001", f"the page says limit {page.get('limit')!r} without a limit; the default is 25",
+                      ex)
+    cases, bare = pm.bare(kind, strict=False)
+    if len(cases) != DEFAULT_LIMIT:
+        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]} without limit holds {len(cases)} cases; the default is 25",
+                      bare)
+
+
+@pytest.mark.requirement("PM-PAGE-002")
+def test_default_order_is_app_number_descending(pm):
+    kind = largest_list(pm)
+    page, ex = pm.page(kind)
+    # seed 004: sort APP_CACHE_VIEW.APP_NUMBER and dir DESC by default ("most recent first")
+    problem = order_problem(page["data"], descending=True)
+    if problem:
+        raise violate("PM-PAGE-002", f"{LIST_PATHS[kind]}/paged without sort/dir: {problem}", ex)
+    cases, bare = pm.bare(kind, {"limit": 10}, strict=False)
+    problem = order_problem(cases, descending=True)
+    if problem:
+        raise violate("PM-PAGE-002", f"{LIST_PATHS[kind]} without sort/dir: {problem}", bare)
+    for direction in ("ASC", "DESC"):
+        page, ex = pm.page(kind, {"sort": SORT_NUMBER, "dir": direction, "limit": 10})
+        problem = order_problem(page["data"], descending=direction == "DESC")
+        if problem:
+            raise violate("PM-PAGE-002", f"sort={SORT_NUMBER}&dir={direction}: {problem}", ex)
+
+
+@pytest.mark.requirement("PM-PAGE-007")
+def test_start_is_one_based_or_zero_offset(start_base, observe):
+    # seed 004: "If set to 0 or 1, then begins with the first case"; VF PMSRC: a 0-based offset
+    if start_base.base is None:
+        raise violate("PM-PAGE-007", f"`start` is neither 1-based (0 and 1 = the first case) nor a 0-based "
+                      f"offset: {start_base.detail}", *start_base.exchanges)
+    observe("PM-PAGE-007", "start_base", start_base.base)
+
+
+@pytest.mark.requirement("PM-PAGE-005")
+def test_total_ends_the_list(pm, start_base):
+    """The case at position `total` is the last one: two requests whatever the list's size."""
+    if start_base.base is None:
+        raise PreconditionFailed(f"`start` semantics unknown ({start_base.detail})")
+    kind = largest_list(pm)
+    order = {"sort": SORT_NUMBER, "dir": "DESC"}
+    first, ex = pm.page(kind, {**order, "limit": 5})
+    total = first.get("total")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise violate("PM-PAGE-005", f"the page's total is {total!r}, not a count", ex)
+    if total == 0:
+        if first["data"]:
+            raise violate("PM-PAGE-005", f"total is 0 but the page holds {len(first['data'])} cases", ex)
+        return
+    last, ex_last = pm.page(kind, {**order, "limit": 2, "start": start_base.start_for(total - 1)})
+    if len(last["data"]) != 1:
+        raise violate("PM-PAGE-005", f"total says {total}, but the page at position {total} (limit 2) holds "
+                      f"{len(last['data'])} cases (expected exactly the last one)", ex, ex_last)
+    after, ex_after = pm.page(kind, {**order, "limit": 2, "start": start_base.start_for(total)})
+    if after["data"]:
+        raise violate("PM-PAGE-005", f"total says {total}, but {len(after['data'])} case(s) follow position {total}",
+                      ex, ex_after)
+    for page, x in ((last, ex_last), (after, ex_after)):
+        if page.get("total") != total:
+            raise violate("PM-PAGE-005", f"total changed from {total} to {page.get('total')!r} between pages", ex, x)
+
+
+@pytest.mark.requirement("PM-LIST-001")
+@pytest.mark.parametrize("kind", sorted(LIST_PATHS))
+def test_non_paged_list_is_a_bare_array(pm, kind):
+    if kind == "advanced-search" and not pm.target.capabilities.advanced_search:
+        pytest.skip("capability advanced_search not declared by the target")
+    ex = pm.list(kind, {"limit": 3})
+    if ex.status != 200:
+        raise PreconditionFailed(f"{LIST_PATHS[kind]} answered {ex.summary()}")
+    pm_bare_array(ex)  # seed 004: "an array of case objects"
+
+
+ECHO_CASES = {
+    "filters": lambda fx: {"pro_uid": fx.process_uid, "search": fx.search_term, "limit": 7, "dir": "ASC"},
+    "category": lambda fx: {"cat_uid": fx.category_uid, "limit": 3, "dir": "DESC"},
+}
+
+
+@pytest.mark.requirement("PM-PAGE-006")
+@pytest.mark.parametrize("case", sorted(ECHO_CASES))
+def test_page_echoes_the_request(pm, case, observe):
+    params = ECHO_CASES[case](pm.fx)
+    kind = "participated"
+    page, ex = pm.page(kind, params)
+    check_echo(page, params, ex)
+    observe("PM-PAGE-006", "filter_keys", "process/category" if "process" in page else "pro_uid/cat_uid",
+            first_only=True)
+    if pm.target.capabilities.advanced_search:
+        adv = {**params, "app_status": "TO_DO", "usr_uid": pm.fx.caller_user_uid, "date_from": "2000-01-01",
+               "date_to": "2099-12-31"}
+        page, ex = pm.page("advanced-search", adv)
+        check_echo(page, adv, ex)
+
+
+# -- the property: any (endpoint, start, limit, sort, dir, filters) walk agrees with the oracle -----------
+def _kinds(pm) -> list[str]:
+    return [k for k in sorted(LIST_PATHS) if k != "advanced-search" or pm.target.capabilities.advanced_search]
+
+
+@st.composite
+def list_queries(draw, pm):
+    fx = pm.fx
+    kind = draw(st.sampled_from(_kinds(pm)), label="endpoint")
+    params: dict = {}
+    what = draw(st.sampled_from(["none", "pro_uid", "cat_uid", "search"]
+                                + (["app_status", "usr_uid"] if kind == "advanced-search" else [])), label="filter")
+    if what == "pro_uid":
+        params["pro_uid"] = fx.process_uid
+    elif what == "cat_uid":
+        params["cat_uid"] = fx.category_uid
+    elif what == "search":
+        term = fx.search_term
+        params["search"] = draw(st.sampled_from([term.lower(), term.upper(), term.title()]), label="search")
+    elif what == "app_status":
+        params["app_status"] = draw(st.sampled_from(["TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"]))
+    elif what == "usr_uid":
+        params["usr_uid"] = draw(st.sampled_from([fx.caller_user_uid, fx.reassign_user_uid]))
+    # only app_number sorts are walked: other sort keys tie, and ties may legally shuffle between requests
+    params["sort"] = draw(st.sampled_from([None, SORT_NUMBER]), label="sort")
+    params["dir"] = draw(st.sampled_from([None, "ASC", "DESC"]), label="dir")
+    limit = draw(st.integers(1, 40), label="limit")
+    pages = draw(st.integers(1, fx.max_pages), label="pages")
+    return kind, params, limit, pages, draw(st.data())
+
+
+@pytest.mark.requirement("PM-PAGE-002", "PM-PAGE-003", "PM-PAGE-004", "PM-PAGE-005", "PM-PAGE-006", "PM-LIST-001")
+def test_any_walk_agrees_with_the_oracle(pm, start_base):
+    """Property-based: walk `pages` pages of `limit` from a drawn position; every page is exactly its
+    slice of the oracle (one non-paged request of at most oracle_cap cases)."""
+    if start_base.base is None:
+        raise PreconditionFailed(f"`start` semantics unknown ({start_base.detail}); PM-PAGE-007 reports it")
+    cap = pm.fx.oracle_cap
+
+    @given(query=list_queries(pm))
+    def walk(query):
+        kind, params, limit, pages, data = query
+        oracle, ex_oracle = pm.bare(kind, {**params, "limit": cap})  # PM-LIST-001 if not a bare array
+        descending = params["dir"] != "ASC"
+        problem = order_problem(oracle, descending)
+        if problem:  # seed 004: default DESC by app_number; dir ASC/DESC honoured
+            raise violate("PM-PAGE-002", f"{LIST_PATHS[kind]} with {params}: {problem}", ex_oracle)
+        if len(oracle) > cap:
+            raise violate("PM-PAGE-003", f"{LIST_PATHS[kind]} with limit {cap} holds {len(oracle)} cases", ex_oracle)
+        truth = numbers(oracle)
+        complete = len(oracle) < cap  # the whole list: total is checked against it
+        # a walk inside the oracle's window: `pages` pages from a drawn position
+        span = max(0, (len(truth) if complete else cap - pages * limit))
+        offset = data.draw(st.integers(0, max(0, span)), label="offset")
+        seen: dict[int, int] = {}
+        total = None
+        exchanges = [ex_oracle]
+        for i in range(pages):
+            at = offset + i * limit
+            query_params = {**params, "limit": limit, "start": start_base.start_for(at)}
+            page, ex = pm.page(kind, query_params)
+            exchanges.append(ex)
+            got = numbers(page["data"])
+            if i == 0:
+                check_echo(page, {k: v for k, v in query_params.items() if k != "start"}, ex)
+            if len(got) > limit:  # seed 004: limit = the maximum number of cases in the list
+                raise violate("PM-PAGE-003", f"page at position {at + 1} holds {len(got)} cases at limit {limit}", ex)
+            if total is None:
+                total = page.get("total")
+                if complete and total != len(truth):
+                    raise violate("PM-PAGE-005", f"{LIST_PATHS[kind]}/paged with {params} says total {total!r}; "
+                                  f"the full listing holds {len(truth)} cases", ex, ex_oracle)
+            elif page.get("total") != total:
+                raise violate("PM-PAGE-005", f"total changed from {total} to {page.get('total')!r} during a walk",
+                              exchanges[1], ex)
+            expected = truth[at: at + limit]
+            for n in got:
+                if n in seen:
+                    raise violate("PM-PAGE-004", f"case {n} came back on page {i + 1} after page {seen[n] + 1} "
+                                  f"(limit {limit}, {params})", exchanges[-2], ex)
+                seen[n] = i
+            if got != expected:
+                raise violate("PM-PAGE-004", f"page {i + 1} of a walk from position {offset + 1} at limit {limit} "
+                              f"({params}) holds cases {got}; the list holds {expected} there", ex, ex_oracle)
+            if len(got) < limit:
+                break  # the last page
+
+    walk()
