@@ -127,7 +127,7 @@ def test_parallel_run_merges_the_workers_findings(tmp_path):
     ledger; the controller merges their records, observations, request counts and cleanup."""
     import json
 
-    scope = ("--workers", "2", "--requirement", "PEGA-ETAG", "--requirement", "PEGA-CASE")
+    scope = ("--workers", "2", "--requirement", "PEGA-ETAG-00", "--requirement", "PEGA-CASE-001")
     t = prove.trial(API, ("accept-stale-etag",), workdir=tmp_path, max_examples=EXAMPLES, run_args=scope)
     assert t.outcomes["PEGA-ETAG-003"] == "failed" and t.exit_code == 1
     assert {r for r, o in t.outcomes.items() if o == "passed"} >= {"PEGA-ETAG-001", "PEGA-ETAG-002", "PEGA-CASE-001"}
