@@ -181,9 +181,8 @@ class HubEmulator:
         row = self.db.one("SELECT registration, revoked FROM sync_clients WHERE client_id = ?", (subject,))
         if row is None:
             raise ApiError(403, "Not a data synchronization client")
-        reg = self.db.one("SELECT status FROM registrations WHERE id = ?", (row["registration"],))
-        keep = "disablesync-keeps-access" in self.faults
-        if (row["revoked"] or reg is None or reg["status"] != self.syncing) and not keep:
+        # disablesync and disable revoke the registration's sync clients (_revoke)
+        if row["revoked"] and "disablesync-keeps-access" not in self.faults:
             # VF: after disablesync every sync call gets 403
             raise ApiError(403, "Data synchronization is disabled for this registration")
         return str(row["registration"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import violate
+from conformance.failures import PreconditionFailed
 from conformance.suites.pega_fabric_hub_sync_v1.client import credentials, ok
 
 SYNCING = ("Sync-InProgress", "Open-SyncProgress")  # VF: the text's name and the samples' name
@@ -36,6 +37,9 @@ def test_registration_create_starts_pending_activation(hub, observe):
 @pytest.mark.writes
 def test_enablesync_returns_distinct_sync_credentials(hub, target, observe):
     reg, created = hub.new_registration()
+    if (created.json() or {}).get("status") != "Pending-Activation":
+        # HUB-REG-001's own test reports a wrong initial status
+        raise PreconditionFailed(f"the new registration is not Pending-Activation: {created.summary()}")
     ex = hub.act(reg, "enablesync")
     # VF: enablesync 200, returns clientID + secret
     if ex.status != 200:
