@@ -148,12 +148,13 @@ class CaseRestEmulator:
         return "{" + folder_id + "}" if self.variant("folder-id") == "braces" else folder_id
 
     # -- request parsing ------------------------------------------------------------------------
-    @staticmethod
-    async def body(request: Request) -> dict[str, Any]:
+    async def body(self, request: Request) -> dict[str, Any]:
         raw = await request.body()
         try:
             data = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError):
+            if "not-json-500" in self.faults:
+                raise RuntimeError("injected fault: unparsable body") from None
             data = ...
         if data is ... or not isinstance(data, dict):
             # seed 003: 400 'a parameter value was invalid'
@@ -450,7 +451,7 @@ class CaseRestEmulator:
                 value = row["identifier"]
             elif name == "CmAcmCaseState":
                 value = 2
-            if ptype == "DateTime" and "get-drops-datetime" in self.faults:
+            if ptype == "DateTime" and card == "SINGLE" and "get-drops-datetime" in self.faults:
                 value = None
             props.append({"SymbolicName": name, "DisplayName": name.split("_", 1)[-1], "PropertyType": ptype,
                           "Cardinality": card, "Value": self.value_out(ptype, value)})

@@ -49,7 +49,7 @@ FAULTS: dict[str, Fault] = {
               "an unknown symbolic name comes back as a property in the casetype answer"),
         Fault("create-200", "IBM-CASE-001", "POST /cases answers 200 instead of 201", _SCHEMA),
         Fault("create-no-folder-id", "IBM-CASE-001", "POST /cases answers without CaseFolderId", _SCHEMA),
-        Fault("get-drops-datetime", "IBM-CASE-002", "GET /case/{id} answers Value null for DateTime properties"),
+        Fault("get-drops-datetime", "IBM-CASE-002", "GET /case/{id} answers Value null for SINGLE DateTime properties"),
         # a dropped PUT is also not 'applied in full' when the stale writer's PUT lands
         Fault("put-ignored", "IBM-CASE-003", "PUT /case/{id} answers 200 but stores nothing",
               frozenset({"IBM-LOCK-001"})),

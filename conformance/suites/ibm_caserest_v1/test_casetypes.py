@@ -1,5 +1,8 @@
 """The particular case type resource and its external data service (seed 003): the properties
 for a new case, and the dependent-property flow (DH2_State -> DH2_City choice list).
+
+POST /casetype/{name} only reads, but it is a POST: a read-only run sends none, so these
+tests are marked `writes`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def eds_view(meta: dict) -> dict:
 
 
 @pytest.mark.requirement("IBM-TYPE-001")
+@pytest.mark.writes
 def test_initial_new_object_returns_every_defined_property(ibm):
     defined = {str(m.get("SymbolicName")) for m in ibm.metadata()}
     ex = ibm.post_casetype({"RequestMode": "initialNewObject"})
@@ -47,6 +51,17 @@ def test_initial_new_object_returns_every_defined_property(ibm):
         raise violate("IBM-TYPE-001", f"properties without PropertyType or Cardinality: {bare}", ex)
 
 
+def untouched(items: list[dict], initial: dict[str, dict]) -> list[str]:
+    """Returned properties whose EDS-controlled metadata is what initialNewObject showed (not updated)."""
+    out = []
+    for item in items:
+        name = str(item.get("SymbolicName"))
+        view = eds_view(item)
+        if name in initial and view == {k: v for k, v in eds_view(initial[name]).items() if k in view}:
+            out.append(name)
+    return sorted(out)
+
+
 def _flow_start(ibm):
     initial, edi, ex = ibm.initial()
     if edi is None:
@@ -55,6 +70,7 @@ def _flow_start(ibm):
 
 
 @pytest.mark.requirement("IBM-DEP-001")
+@pytest.mark.writes
 @pytest.mark.needs("external_data")
 @pytest.mark.parametrize("mode", ["inProgressChanges", None], ids=["explicit", "default"])
 def test_in_progress_changes_returns_only_changed_properties(ibm, mode):
@@ -67,10 +83,7 @@ def test_in_progress_changes_returns_only_changed_properties(ibm, mode):
         raise violate("IBM-DEP-001", f"{what}: expected 200 with properties, got {ex.status}", ex)
     # seed 003: 'only those properties that were updated by an external data service based on a change to
     # another property value': a property the EDS left as initialNewObject showed it was not updated
-    unchanged = sorted(str(i.get("SymbolicName")) for i in items
-                       if str(i.get("SymbolicName")) in initial
-                       and eds_view(i) == {k: v for k, v in eds_view(initial[str(i.get("SymbolicName"))]).items()
-                                           if k in eds_view(i)})
+    unchanged = untouched(items, initial)
     if unchanged:
         raise violate("IBM-DEP-001", f"{what} after {f.state_property}={f.state_value!r} returned properties the "
                       f"external data service did not change: {unchanged}", ex)
@@ -80,6 +93,7 @@ def test_in_progress_changes_returns_only_changed_properties(ibm, mode):
 
 
 @pytest.mark.requirement("IBM-DEP-002")
+@pytest.mark.writes
 @pytest.mark.needs("external_data")
 def test_state_change_changes_city_choice_list(ibm, observe):
     f = ibm.target.fixtures
@@ -108,11 +122,13 @@ def test_state_change_changes_city_choice_list(ibm, observe):
 
 
 @pytest.mark.requirement("IBM-DEP-003")
+@pytest.mark.writes
 @pytest.mark.needs("external_data")
 def test_external_data_identifier_is_the_one_to_send_next(ibm, observe):
     f = ibm.target.fixtures
     ex = ibm.post_casetype({"RequestMode": "initialNewObject"})
     edi = external_data_identifier(ex)
+    initial = by_name(properties_of(ex) or [])
     # seed 003: 'A string that indicates the state of the data that was returned by the external data service'
     if ex.status != 200:
         raise PreconditionFailed(f"initialNewObject answered {ex.status}")
@@ -131,6 +147,10 @@ def test_external_data_identifier_is_the_one_to_send_next(ibm, observe):
     if again.status != 200 or items is None:
         raise violate("IBM-DEP-003", f"the identifier {nxt!r} the server returned was not accepted: "
                       f"{again.status}", first, again)
+    if untouched(items, initial):
+        # the answer lists properties the EDS did not change at all: that is IBM-DEP-001's finding, and it
+        # hides whether the identifier carried the state
+        raise PreconditionFailed(f"the answer lists unchanged properties {untouched(items, initial)}")
     # the identifier stands for the state just returned: the same values again change nothing more
     if f.city_property in by_name(items):
         raise violate("IBM-DEP-003", f"resubmitting {f.state_property}={f.state_value!r} with the identifier "

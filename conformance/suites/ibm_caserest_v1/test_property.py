@@ -79,6 +79,7 @@ def generatable(ibm):
 
 
 @pytest.mark.requirement("IBM-PROP-001", "IBM-PROP-003")
+@pytest.mark.writes  # POST /casetype/{name}
 @given(data=st.data())
 def test_generated_properties_get_the_documented_answer(ibm, generatable, observe, data):
     chosen = data.draw(st.lists(st.sampled_from(generatable), max_size=6, unique_by=lambda m: m["SymbolicName"]),
@@ -115,6 +116,36 @@ def test_generated_properties_get_the_documented_answer(ibm, generatable, observ
     if ex.status != 200:
         raise violate("IBM-PROP-001", f"values that match their PropertyType and Cardinality: expected 200, got "
                       f"{ex.status}", ex)
+
+
+@pytest.mark.requirement("IBM-PROP-001")
+@pytest.mark.writes  # POST /casetype/{name}
+@pytest.mark.parametrize("kind", sorted(WRONG))
+def test_wrong_type_value_answers_400(ibm, generatable, kind):
+    """The deterministic floor under the generated test: one wrong value per PropertyType the case type has."""
+    meta = next((m for m in generatable if ptype(m) == kind), None)
+    if meta is None:
+        pytest.skip(f"omitted: the case type has no writable {kind} property")
+    ex = ibm.changes({meta["SymbolicName"]: wrong(meta)}, None)
+    # seed 003: 'The value must match the data type of the property'; 400 'a parameter value was invalid'
+    if ex.status != 400:
+        raise violate("IBM-PROP-001", f"{meta['SymbolicName']} ({meta.get('PropertyType')}, "
+                      f"{meta.get('Cardinality')}) = {wrong(meta)!r}: expected 400, got {ex.status}", ex)
+
+
+@pytest.mark.requirement("IBM-PROP-003")
+@pytest.mark.writes  # POST /casetype/{name}
+def test_unknown_symbolic_name_is_ignored_or_refused(ibm, observe):
+    name = f"CONF_Unknown_{ibm.tag.rsplit('-', 1)[-1]}"
+    for mode in ("inProgressChanges", "initialNewObject"):
+        ex = ibm.changes({name: "x"}, None, mode=mode)
+        # seed 003: values are for 'the properties that are defined for the case type'; 500 is a server error
+        if ex.status not in (200, 400):
+            raise violate("IBM-PROP-003", f"{mode} with the unknown symbolic name {name}: expected 200 (ignored) "
+                          f"or 400, got {ex.status}", ex)
+        observe("IBM-PROP-003", "unknown_name_status", ex.status)
+        if ex.status == 200 and name in {str(i.get("SymbolicName")) for i in properties_of(ex) or []}:
+            raise violate("IBM-PROP-003", f"{mode}: the unknown symbolic name {name} came back as a property", ex)
 
 
 # -- schemathesis over the spec ------------------------------------------------------------------

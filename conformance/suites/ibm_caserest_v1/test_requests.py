@@ -18,7 +18,7 @@ OPERATIONS = [
     pytest.param("GET /solutions", id="solutions"),
     pytest.param("GET /solution/{name}/casetypes", id="solution-casetypes"),
     pytest.param("GET /casetype/{name}", id="get-casetype"),
-    pytest.param("POST /casetype/{name}", id="post-casetype"),
+    pytest.param("POST /casetype/{name}", id="post-casetype", marks=pytest.mark.writes),  # a POST, though it only reads
     pytest.param("POST /cases", id="create-case", marks=pytest.mark.writes),
     pytest.param("GET /case/{id}", id="get-case"),
     pytest.param("PUT /case/{id}", id="put-case", marks=pytest.mark.writes),
@@ -73,7 +73,8 @@ def test_operation_without_target_object_store_answers_400(ibm, operation):
 
 
 @pytest.mark.requirement("IBM-AUTH-001")
-@pytest.mark.parametrize("operation", ["GET /solutions", "GET /casetype/{name}", "POST /casetype/{name}",
+@pytest.mark.parametrize("operation", ["GET /solutions", "GET /casetype/{name}",
+                                       pytest.param("POST /casetype/{name}", marks=pytest.mark.writes),
                                        "GET /case/{id}"])
 @pytest.mark.parametrize("credentials", ["none", "wrong-password"])
 def test_operation_without_valid_credentials_answers_401(ibm, target, operation, credentials):
@@ -97,7 +98,7 @@ def test_operation_without_valid_credentials_answers_401(ibm, target, operation,
 
 UNKNOWN = [
     pytest.param("GET /casetype/{unknown}", id="get-casetype"),
-    pytest.param("POST /casetype/{unknown}", id="post-casetype"),
+    pytest.param("POST /casetype/{unknown}", id="post-casetype", marks=pytest.mark.writes),
     pytest.param("POST /cases CaseType=unknown", id="create-case", marks=pytest.mark.writes),
     pytest.param("GET /case/{unknown}", id="get-case"),
 ]
@@ -141,8 +142,9 @@ def test_create_case_malformed_body_answers_400(ibm, body):
 
 
 @pytest.mark.requirement("IBM-ERR-003")
-@pytest.mark.parametrize("cause", ["no-target-object-store", "unknown-case-type", "unknown-case", "not-json",
-                                   "wrong-type", "no-credentials"])
+@pytest.mark.parametrize("cause", ["no-target-object-store", "unknown-case-type", "unknown-case",
+                                   pytest.param("not-json", marks=pytest.mark.writes),
+                                   pytest.param("wrong-type", marks=pytest.mark.writes), "no-credentials"])
 def test_error_answer_carries_user_message_text(ibm, observe, cause):
     if cause == "no-target-object-store":
         ex = ibm.solutions()

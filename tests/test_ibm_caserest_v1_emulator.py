@@ -1,0 +1,208 @@
+"""The CASEREST v1 emulator in process: auth, TargetObjectStore, the external data service
+(seed 003's DH2_State -> DH2_City example, hidden/required toggles, rules from a file),
+property types, variants, persistence, hostile input; and the suite client's helpers."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+from conformance.emulators.common import DEMO_PASSWORD, DEMO_USER, EmulatorConfig
+from conformance.emulators.ibm_caserest_v1 import FAULTS, OPTIONS, VARIANTS, create_app
+from conformance.emulators.ibm_caserest_v1.model import CASE_TYPES, TYPES
+from conformance.suites.ibm_caserest_v1.client import norm, same_value
+
+B = "/CaseManager/CASEREST/v1"
+TOS = {"TargetObjectStore": "CMTOSDH"}
+AUTH = {"Authorization": "Basic " + base64.b64encode(f"{DEMO_USER}:{DEMO_PASSWORD}".encode()).decode()}
+
+
+def client(**kw) -> TestClient:
+    return TestClient(create_app(EmulatorConfig(**kw)), headers=AUTH)
+
+
+def props(*pairs):
+    return [{"SymbolicName": k, "Value": v} for k, v in pairs]
+
+
+@pytest.fixture
+def c():
+    return client()
+
+
+def test_basic_auth_required(c):
+    anon = TestClient(create_app(EmulatorConfig()))
+    r = anon.get(B + "/solutions", params=TOS)
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic")
+    assert r.json()["UserMessage"]["Text"]
+    wrong = "Basic " + base64.b64encode(f"{DEMO_USER}:nope".encode()).decode()
+    assert anon.get(B + "/solutions", params=TOS, headers={"Authorization": wrong}).status_code == 401
+    assert c.get(B + "/solutions", params=TOS).status_code == 200
+
+
+def test_target_object_store_required_everywhere(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]
+    for method, path, body in (("GET", "/solutions", None), ("GET", "/solution/DH2/casetypes", None),
+                               ("GET", "/casetype/DH2_MyCase", None), ("POST", "/casetype/DH2_MyCase", {}),
+                               ("POST", "/cases", {"CaseType": "DH2_MyCase"}), ("GET", f"/case/{folder}", None),
+                               ("PUT", f"/case/{folder}", {}), ("GET", f"/case/{folder}/status", None),
+                               ("GET", f"/case/{folder}/tasks", None), ("PUT", "/task/x", {"action": "start"})):
+        r = c.request(method, B + path, json=body)
+        assert r.status_code == 400, (method, path, r.status_code)
+        assert "TargetObjectStore" in r.json()["UserMessage"]["Text"]
+
+
+def test_seed_003_example_gives_california_cities(c):
+    # the seed's own request, verbatim but for the comments
+    body = {**TOS, "ExternalDataIdentifier": "-1,0", "Properties": props(
+        ("CmAcmCaseIdentifier", None), ("CmAcmCaseState", 0), ("DH2_State", "CA"), ("DH2_PropOne", None),
+        ("DH2_City", None), ("DH2_MVInt", [0, 100]), ("DH2_MVString", []))}
+    r = c.post(B + "/casetype/DH2_MyCase", json=body)
+    assert r.status_code == 200
+    data = r.json()
+    assert [p["symbolicName"] for p in data["properties"]] == ["DH2_City"]
+    assert [ch["value"] for ch in data["properties"][0]["choiceList"]["choices"]] == [
+        "Los Angeles", "San Diego", "San Francisco"]
+    assert data["properties"][0]["choiceList"]["displayName"] == "CityChoiceList"
+    assert data["externalDataIdentifier"].endswith(",0")
+    # the identifier stands for that state: the same values again change nothing
+    again = c.post(B + "/casetype/DH2_MyCase", json={**body, "ExternalDataIdentifier": data["externalDataIdentifier"]})
+    assert again.json()["properties"] == []
+
+
+def test_initial_new_object_covers_every_type_and_cardinality(c):
+    r = c.post(B + "/casetype/DH2_MyCase", json={**TOS, "RequestMode": "initialNewObject"})
+    items = r.json()["properties"]
+    assert {p["symbolicName"] for p in items} == set(CASE_TYPES["DH2_MyCase"]["properties"])
+    kinds = {(p["propertyType"], p["cardinality"]) for p in items}
+    assert kinds >= {(t, card) for t in TYPES for card in ("SINGLE", "LIST")}
+    state = next(p for p in items if p["symbolicName"] == "DH2_State")
+    assert state["hasDependentProperties"] is True
+
+
+def test_hidden_and_required_toggles(c):
+    r = c.post(B + "/casetype/DH2_MyCase", json={**TOS, "Properties": props(("DH2_Priority", "High"),
+                                                                            ("DH2_Confidential", True))})
+    got = {p["symbolicName"]: p for p in r.json()["properties"]}
+    assert got["DH2_Justification"]["required"] is True and got["DH2_PropOne"]["hidden"] is True
+    back = c.post(B + "/casetype/DH2_MyCase", json={**TOS, "ExternalDataIdentifier": r.json()["externalDataIdentifier"],
+                                                   "Properties": props(("DH2_Priority", "Low"))})
+    assert [(p["symbolicName"], p["required"]) for p in back.json()["properties"]] == [("DH2_Justification", False)]
+
+
+def test_eds_rules_from_a_file(tmp_path):
+    rules = {"DH2_MyCase": [{"when": "DH2_State", "target": "DH2_City", "choices": {"CA": ["Fresno"]}}]}
+    path = tmp_path / "eds.json"
+    path.write_text(json.dumps(rules))
+    c = client(options={"eds": str(path)})
+    r = c.post(B + "/casetype/DH2_MyCase", json={**TOS, "Properties": props(("DH2_State", "CA"))})
+    assert [ch["value"] for ch in r.json()["properties"][0]["choiceList"]["choices"]] == ["Fresno"]
+    assert "eds" in OPTIONS
+
+
+@pytest.mark.parametrize("rules,message", [
+    ({"Nope": []}, "unknown case type"),
+    ({"DH2_MyCase": [{"when": "DH2_Nope", "target": "DH2_City", "choices": {}}]}, "when"),
+    ({"DH2_MyCase": [{"when": "DH2_State", "target": "DH2_City"}]}, "exactly one"),
+    ({"DH2_MyCase": [{"when": "DH2_State", "target": "DH2_City", "equals": ["CA"], "then": {"colour": 1}}]}, "then"),
+])
+def test_bad_eds_rules_are_named(tmp_path, rules, message):
+    path = tmp_path / "eds.json"
+    path.write_text(json.dumps(rules))
+    with pytest.raises(ValueError, match=message):
+        create_app(EmulatorConfig(options={"eds": str(path)}))
+    with pytest.raises(ValueError, match="unknown setting"):
+        create_app(EmulatorConfig(options={"colour": "red"}))
+
+
+@pytest.mark.parametrize("name,value,status", [
+    ("DH2_Count", 5, 200), ("DH2_Count", "5", 200), ("DH2_Count", "five", 400), ("DH2_Count", 1.5, 400),
+    ("DH2_Amount", "2.5", 200), ("DH2_Amount", True, 400), ("DH2_Confidential", "maybe", 400),
+    ("DH2_DueDate", "2026-01-02T03:04:05Z", 200), ("DH2_DueDate", "tomorrow", 400),
+    ("DH2_RefId", "{6F9619FF-8B86-D011-B42D-00C04FC964FF}", 200), ("DH2_RefId", "x", 400),
+    ("DH2_MVInt", [0, 100], 200), ("DH2_MVInt", 5, 400), ("DH2_MVInt", [1, "x"], 400), ("DH2_Title", ["a"], 400),
+    ("DH2_Title", None, 200), ("CONF_Unknown", {"any": 1}, 200),
+])
+def test_values_must_match_their_type(c, name, value, status):
+    r = c.post(B + "/casetype/DH2_MyCase", json={**TOS, "Properties": props((name, value))})
+    assert r.status_code == status, r.text
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", json.dumps({**TOS, "Properties": {}}).encode(),
+                                  json.dumps({**TOS, "Properties": [1]}).encode(),
+                                  json.dumps({**TOS, "Properties": [{"SymbolicName": {}}]}).encode(),
+                                  json.dumps({**TOS, "RequestMode": {}}).encode(),
+                                  json.dumps({**TOS, "ExternalDataIdentifier": 3, "Properties": []}).encode(),
+                                  json.dumps({**TOS, "ClientContext": 3}).encode()])
+def test_hostile_bodies_answer_400(c, body):
+    r = c.post(B + "/casetype/DH2_MyCase", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["UserMessage"]["Text"]
+    r = c.post(B + "/cases", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert c.put(B + "/task/x", json={**TOS, "action": {}}).status_code == 400
+
+
+def test_case_lifecycle_and_tasks(c):
+    r = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase", "Properties": props(
+        ("DH2_Title", "t1"), ("DH2_MVString", ["a", "b"]), ("CmAcmCaseState", 9))})
+    assert r.status_code == 201
+    created = r.json()
+    folder = created["CaseFolderId"]
+    assert folder.startswith("{") and created["CaseTitle"] == "t1"
+    assert c.put(B + f"/case/{folder.strip('{}')}", json={**TOS, "Properties": props(("DH2_Count", 3))}).json() == {}
+    case = c.get(B + f"/case/{folder.strip('{}')}", params=TOS).json()
+    values = {p["SymbolicName"]: p["Value"] for p in case["Properties"]}
+    assert values["DH2_Title"] == "t1" and values["DH2_Count"] == 3 and values["DH2_MVString"] == ["a", "b"]
+    assert values["CmAcmCaseState"] == 2  # read-only: the server's value, not the client's
+    assert c.get(B + f"/case/{folder}/status", params=TOS).json()["CaseStatus"] == "Working"
+    tasks = c.get(B + f"/case/{folder}/tasks", params={**TOS, "Grouping": "ROD"}).json()["Tasks"]
+    ready = next(t for t in tasks if t["TaskState"] == "Ready")
+    assert c.put(B + f"/task/{ready['TaskId']}", json={**TOS, "action": "start"}).status_code == 200
+    assert c.put(B + f"/task/{ready['TaskId']}", json={**TOS, "action": "start"}).status_code == 400
+    assert c.get(B + "/case/{00000000-0000-0000-0000-000000000000}", params=TOS).status_code == 404
+    assert c.post(B + "/cases", json={**TOS, "CaseType": "Nope"}).status_code == 404
+
+
+def test_variants(tmp_path):
+    c = client(variants={"error-element": "camelCase", "folder-id": "bare", "casetype-keys": "PascalCase",
+                         "numbers": "string"})
+    assert "userMessage" in c.get(B + "/solutions").json()
+    created = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase", "Properties": props(("DH2_Count", 4))})
+    folder = created.json()["CaseFolderId"]
+    assert not folder.startswith("{")
+    case = c.get(B + f"/case/{folder}", params=TOS).json()
+    assert {p["SymbolicName"]: p["Value"] for p in case["Properties"]}["DH2_Count"] == "4"
+    meta = c.get(B + "/casetype/DH2_MyCase", params=TOS).json()
+    assert "Properties" in meta and "SymbolicName" in meta["Properties"][0]
+    assert set(VARIANTS) == {"error-element", "folder-id", "casetype-keys", "numbers"}
+
+
+def test_sqlite_persistence(tmp_path):
+    db = str(tmp_path / "ibm.sqlite3")
+    folder = client(db_path=db).post(B + "/cases", json={**TOS, "CaseType": "LA_LoanApplication"}).json()["CaseFolderId"]
+    assert client(db_path=db).get(B + f"/case/{folder}", params=TOS).json()["CaseType"] == "LA_LoanApplication"
+    seeded = client(cases=3)
+    assert seeded.get(B + "/solution/LA/casetypes", params=TOS).json()["CaseTypes"][0]["CaseType"] == "LA_LoanApplication"
+
+
+def test_faults_name_known_requirements():
+    from conformance import requirements
+
+    for fault in FAULTS.values():
+        assert requirements.get(fault.breaks).api == "ibm-caserest-v1"
+        assert all(requirements.get(r).api == "ibm-caserest-v1" for r in fault.also)
+
+
+def test_client_helpers():
+    assert norm({"symbolicName": "A", "choiceList": {"choices": [{"value": 1}]}}) == {
+        "SymbolicName": "A", "ChoiceList": {"Choices": [{"Value": 1}]}}
+    integer = {"PropertyType": "Integer", "Cardinality": "SINGLE"}
+    assert same_value(integer, 4, "4") and not same_value(integer, 4, 5)
+    when = {"PropertyType": "DateTime", "Cardinality": "SINGLE"}
+    assert same_value(when, "2026-01-02T03:04:05Z", "2026-01-02T03:04:05.000+00:00")
+    guid = {"PropertyType": "GUID", "Cardinality": "LIST"}
+    assert same_value(guid, ["{6F9619FF-8B86-D011-B42D-00C04FC964FF}"], ["6f9619ff-8b86-d011-b42d-00c04fc964ff"])
+    assert not same_value(guid, ["{6F9619FF-8B86-D011-B42D-00C04FC964FF}"], [])
