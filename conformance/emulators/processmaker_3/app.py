@@ -352,13 +352,14 @@ class ProcessMakerEmulator:
         if raw_dir and raw_dir.upper() not in ("ASC", "DESC"):
             raise _bad(f"Invalid value for $dir: '{raw_dir}'")  # seed 004: "ASC" or "DESC"
         direction = (raw_dir or ("ASC" if self.fault("default-order-asc") else "DESC")).upper()
+        echo = direction.lower()
         if raw_dir == "desc" and self.config.variant(VARIANTS, "lowercase-dir") == "ascending":
             direction = "ASC"  # VF PMSRC: lowercase dir=desc sorts ascending
         if self.fault("dir-ignored") and raw_dir:
-            direction = "DESC"
+            direction = "DESC"  # echoed as asked, sorted descending
         column = SORTS[field]
         tie = "" if column == "app_number" else f", app_number {direction}"
-        return f"{column} {direction}{tie}", f"app_cache_view.{field.lower()}", direction.lower()
+        return f"{column} {direction}{tie}", f"app_cache_view.{field.lower()}", echo
 
     @staticmethod
     def _int(params, name: str) -> int | None:  # noqa: ANN001
@@ -386,6 +387,7 @@ class ProcessMakerEmulator:
             offset = max((start or 1) - 1, 0)  # seed 004: 0 or 1 = the first case, 2 = the second...
             shown_start = 1 if start is None else start
         default = 20 if self.fault("default-limit-20") else 25  # seed 004: default 25
+        explicit = limit is not None
         if limit is None:
             limit = default
         elif limit == 0:
@@ -393,7 +395,7 @@ class ProcessMakerEmulator:
         if paged and offset > 0 and self.fault("overlapping-pages"):
             offset -= 1
         rows = limit
-        if paged and limit is not None and self.fault("limit-plus-one"):
+        if paged and explicit and limit is not None and self.fault("limit-plus-one"):
             rows = limit + 1
         return offset, rows, shown_start, limit if limit is not None else 0
 
@@ -529,8 +531,6 @@ class ProcessMakerEmulator:
         return self._create(body, body["usr_uid"], user)
 
     def _reassign(self, conn, row, target: str, source: str) -> None:  # noqa: ANN001
-        if self.fault("reassign-noop"):
-            return
         conn.execute("UPDATE cases SET usr_uid = ?, previous_usr_uid = ?, del_index = del_index + 1, update_date = ?"
                      " WHERE app_number = ?", (target, source, _now(), row["app_number"]))
         conn.execute("INSERT OR IGNORE INTO participants VALUES (?, ?)", (target, row["app_number"]))
@@ -553,8 +553,9 @@ class ProcessMakerEmulator:
             raise _bad(f"The user '{target}' is not in the pool of the case's current task")
         if target == source:
             raise _bad("The case can't be reassigned to the same user")  # seed 004
-        with self.db.tx() as conn:
-            self._reassign(conn, row, target, source)
+        if not self.fault("reassign-noop"):
+            with self.db.tx() as conn:
+                self._reassign(conn, row, target, source)
         return Response(status_code=200)  # seed 004: 200, no return value
 
     async def batch_reassign(self, request: Request, user: str) -> Response:

@@ -211,6 +211,19 @@ def batch_results(ex: Exchange) -> dict[str, dict[str, Any]] | None:
     return out
 
 
+def replaying(run) -> None:  # noqa: ANN001
+    """Run a hypothesis test; a server whose answers change between hypothesis' replays makes the
+    data generation inconsistent, which says nothing about the contract: could not run."""
+    from hypothesis.errors import FlakyFailure, FlakyStrategyDefinition
+
+    try:
+        run()
+    except FlakyStrategyDefinition as exc:
+        raise PreconditionFailed(f"the server answered differently when hypothesis replayed a run: {exc}") from None
+    except FlakyFailure:
+        raise  # holds the violation found the first time
+
+
 def require(condition: bool, requirement: str, message: str, *exchanges: Exchange) -> None:
     if not condition:
         raise violate(requirement, message, *exchanges)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conformance.checks import violate
 from conformance.checks.processmaker_3 import app_number, order_problem, pm_bare_array
 from conformance.failures import PreconditionFailed
-from conformance.suites.processmaker_3.client import LIST_PATHS, SORT_NUMBER
+from conformance.suites.processmaker_3.client import LIST_PATHS, SORT_NUMBER, replaying
 from conformance.suites.processmaker_3.conftest import largest_list
 
 DEFAULT_LIMIT = 25  # seed 004: "will return by default up to 25 cases"
@@ -126,6 +126,14 @@ def test_total_ends_the_list(pm, start_base):
         if first["data"]:
             raise violate("PM-PAGE-005", f"total is 0 but the page holds {len(first['data'])} cases", ex)
         return
+    # the probe relies on `start`: check first that a page at position 3 continues the first page,
+    # else the paging itself is wrong and PM-PAGE-004 reports it
+    head, ex_head = pm.page(kind, {**order, "limit": 4})
+    if len(head["data"]) == 4:
+        mid, ex_mid = pm.page(kind, {**order, "limit": 2, "start": start_base.start_for(2)})
+        if numbers(mid["data"]) != numbers(head["data"])[2:4]:
+            raise PreconditionFailed(f"a page from position 3 does not continue the first page "
+                                     f"({ex_head.id}, {ex_mid.id}); PM-PAGE-004 reports it")
     last, ex_last = pm.page(kind, {**order, "limit": 2, "start": start_base.start_for(total - 1)})
     if len(last["data"]) != 1:
         raise violate("PM-PAGE-005", f"total says {total}, but the page at position {total} (limit 2) holds "
@@ -259,4 +267,4 @@ def test_any_walk_agrees_with_the_oracle(pm, start_base):
             if len(got) < limit:
                 break  # the last page
 
-    walk()
+    replaying(walk)
