@@ -407,7 +407,7 @@ class HubEmulator:
         if problem:
             raise ApiError(400, problem)
         # seed 002: real-time changes replace what Fabric Hub holds (a PUT replaces, a POST too)
-        replace = not (request.method == "PUT" and "put-ignored-after-batch" in self.faults)
+        replace = not (request.method == "PUT" and kind != "associations" and "put-ignored-after-batch" in self.faults)
         with self.db.tx() as conn:
             self.store(conn, reg, kind, body, replace=replace)
         status = 200 if "realtime-200" in self.faults else 202  # VF: 202

@@ -54,7 +54,7 @@ FAULTS: dict[str, Fault] = {
         Fault("malformed-accepted", "HUB-BATCH-004", "malformed items are dropped without any error"),
         Fault("realtime-200", "HUB-SYNC-001", "real-time publications answer 200 instead of 202", _SCHEMA),
         Fault("put-ignored-after-batch", "HUB-SYNC-002",
-              "a real-time PUT of an ID a batch published answers 202 but keeps the batch version"),
+              "a real-time PUT of a task or case a batch published answers 202 but keeps the batch version"),
         Fault("duplicate-ids-doubled", "HUB-SYNC-003", "publishing an ID again adds a second record",
               frozenset({"HUB-STORE-001", "HUB-ASSOC-001", "HUB-SYNC-002"})),
         Fault("store-drops-item", "HUB-STORE-001",
