@@ -170,6 +170,22 @@ class CaseRestEmulator:
             raise ApiError(400, "FNRPA0011E", "The required parameter TargetObjectStore is missing.")
         return value
 
+    @staticmethod
+    def check_context(body: dict[str, Any]) -> None:
+        context = body.get("ClientContext")
+        if context is not None and not isinstance(context, (dict, list)):
+            # VF: ClientContext is 'Array' in one table and 'JSON object' in another: both are taken
+            raise ApiError(400, "FNRPA0013E", "ClientContext must be an object or an array.")
+        edi = body.get("ExternalDataIdentifier")
+        if edi is not None and not isinstance(edi, str):
+            raise ApiError(400, "FNRPA0013E", "ExternalDataIdentifier must be a string.")
+
+    def check_updates(self, body: dict[str, Any]) -> None:
+        # VF: POST /cases and PUT /case/{id} take ReturnUpdates (boolean), ExternalDataIdentifier, ClientContext
+        if body.get("ReturnUpdates") is not None and not isinstance(body.get("ReturnUpdates"), bool):
+            raise ApiError(400, "FNRPA0013E", "ReturnUpdates must be a boolean.")
+        self.check_context(body)
+
     def case_type(self, name: str) -> dict[str, Any]:
         if name not in CASE_TYPES:
             if "unknown-type-500" in self.faults:
@@ -340,13 +356,8 @@ class CaseRestEmulator:
             mode = "initialNewObject" if "default-mode-initial" in self.faults else "inProgressChanges"
         if mode not in ("initialNewObject", "inProgressChanges"):
             raise ApiError(400, "FNRPA0013E", f"RequestMode {mode!r} is not initialNewObject or inProgressChanges.")
+        self.check_context(body)
         edi = body.get("ExternalDataIdentifier")
-        if edi is not None and not isinstance(edi, str):
-            raise ApiError(400, "FNRPA0013E", "ExternalDataIdentifier must be a string.")
-        context = body.get("ClientContext")
-        if context is not None and not isinstance(context, (dict, list)):
-            # VF: ClientContext is 'Array' in one table and 'JSON object' in another: both are taken
-            raise ApiError(400, "FNRPA0013E", "ClientContext must be an object or an array.")
         # seed 003: Properties is required (the initialNewObject sample nevertheless omits it)
         values, unknown = self.properties(ctype, body, required=mode == "inProgressChanges")
         if mode == "initialNewObject":
@@ -400,8 +411,7 @@ class CaseRestEmulator:
             # VF: POST /cases body: CaseType and TargetObjectStore required
             raise ApiError(400, "FNRPA0011E", "The required parameter CaseType is missing.")
         ctype = self.case_type(type_name)
-        if body.get("ReturnUpdates") is not None and not isinstance(body.get("ReturnUpdates"), bool):
-            raise ApiError(400, "FNRPA0013E", "ReturnUpdates must be a boolean.")
+        self.check_updates(body)
         values, _ = self.properties(ctype, body, required=False)
         return self.ok(self.insert_case(type_name, self._store_values(type_name, values), user),
                        200 if "create-200" in self.faults else 201)  # VF: POST /cases 201
@@ -463,6 +473,7 @@ class CaseRestEmulator:
         body = await self.body(request)
         self.tos(request, body)
         row = self.load(request.path_params["id"])
+        self.check_updates(body)
         values, _ = self.properties(CASE_TYPES[row["case_type"]], body, required=False)
         values = self._store_values(row["case_type"], values)
         with self.db.tx() as conn:
