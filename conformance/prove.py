@@ -23,7 +23,9 @@ from conformance.emulators.common import EmulatorProcess
 
 FLAGGED = {"failed", "warning"}
 # the observations where the documents allow a choice (the matrix shows which one a server made)
-SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "location_form", "delete_refused_status")
+SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "location_form", "delete_refused_status",
+                     # IBM CASEREST v1: the documented spellings a server shows, and the lost-update observation
+                     "error_element", "case_folder_id_form", "lost_update_possible")
 
 
 def emulator_registry(api: str) -> tuple[dict, dict]:
