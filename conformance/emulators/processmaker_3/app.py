@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from conformance.emulators.chaos import ChaosMiddleware
@@ -116,9 +116,9 @@ CREATE TABLE IF NOT EXISTS notes (
 class ApiError(Exception):
     """An error answered with the documented error object (seed 004)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, plain: bool = False) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.plain = status, message, plain
 
 
 def _bad(message: str) -> ApiError:
@@ -222,6 +222,8 @@ class ProcessMakerEmulator:
             try:
                 return await handler(request, user or ADMIN)
             except ApiError as exc:
+                if exc.plain:
+                    return PlainTextResponse(exc.message, status_code=exc.status)
                 return self.error(exc.status, exc.message)
         return wrapped
 
@@ -459,7 +461,7 @@ class ProcessMakerEmulator:
         blocked = ("COMPLETED", "CANCELLED", "DELETED") + (() if self.fault("paused-current-task-200") else ("PAUSED",))
         if row["app_status"] in blocked:
             # seed 004: COMPLETED, PAUSED, CANCELLED or DELETED -> 400
-            raise _bad(f"Incorrect or unavailable information about this case: {row['app_uid']}")
+            raise self.refuse(f"Incorrect or unavailable information about this case: {row['app_uid']}")
         tas_uid, tas_title = _task(row["pro_uid"], row["task_pos"])
         return JSONResponse([{"tas_uid": tas_uid, "tas_title": tas_title, "del_index": str(row["del_index"])}])
 
@@ -482,6 +484,12 @@ class ProcessMakerEmulator:
                              for pro, (_, title, tasks) in PROCESSES.items()])
 
     # -- lifecycle ------------------------------------------------------------------------------------
+    def refuse(self, message: str) -> ApiError:
+        """A lifecycle refusal (second cancel, DELETE past the initial task, current-task of a closed case)."""
+        error = _bad(message)
+        error.plain = self.fault("lifecycle-errors-plain")
+        return error
+
     def _create(self, body: dict[str, Any], owner: str, caller: str) -> Response:
         for key in ("pro_uid", "tas_uid"):
             if not body.get(key) and not (key == "tas_uid" and self.fault("create-missing-task-200")):
@@ -642,7 +650,7 @@ class ProcessMakerEmulator:
     async def cancel(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
         if row["app_status"] == "CANCELLED" and not self.fault("double-cancel-200"):
-            raise _bad(f"The case '{row['app_uid']}' is already canceled")  # seed 004 sample
+            raise self.refuse(f"The case '{row['app_uid']}' is already canceled")  # seed 004 sample
         if row["app_status"] in ("COMPLETED", "PAUSED"):
             raise _bad(f"The case '{row['app_uid']}' cannot be canceled in status {row['app_status']}")
         now = _now()
@@ -655,7 +663,7 @@ class ProcessMakerEmulator:
         if not self.fault("delete-any-task"):
             # seed 004: only cases in their initial task, by the currently assigned user
             if row["task_pos"] != 0:
-                raise _bad(f"The case '{row['app_uid']}' is not in its initial task; cancel it instead")
+                raise self.refuse(f"The case '{row['app_uid']}' is not in its initial task; cancel it instead")
             if row["usr_uid"] not in (user, ""):
                 raise _bad(f"The user '{user}' is not assigned to the case '{row['app_uid']}'")
         with self.db.tx() as conn:

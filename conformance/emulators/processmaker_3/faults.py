@@ -57,6 +57,8 @@ FAULTS: dict[str, Fault] = {
         Fault("unknown-case-500", "PM-ERR-001", "an unknown app_uid answers 500"),
         Fault("create-missing-task-200", "PM-ERR-002", "POST /cases without tas_uid starts the process's start task"),
         Fault("error-flat-body", "PM-ERR-003", "error answers are {\"code\", \"message\"} without the error wrapper"),
+        Fault("lifecycle-errors-plain", "PM-ERR-003",
+              "lifecycle refusals (second cancel, DELETE past the initial task, current-task) answer text/plain"),
         Fault("error-code-mismatch", "PM-ERR-003", "error.code is always 500 whatever the status"),
         Fault("auth-optional-lists", "PM-AUTH-001", "case lists are served without a token"),
         Fault("schema-app-number-int", "PM-SCHEMA-001", "case objects carry app_number as an integer"),

@@ -7,6 +7,7 @@ import pytest
 from conformance.checks import violate
 from conformance.checks.processmaker_3 import pm_error_object
 from conformance.failures import PreconditionFailed
+from conformance.suites.processmaker_3.client import ok
 
 UNKNOWN_CASE = "37213410154d375de3e3620044382558"  # seed 004's own sample of a case that does not exist
 
@@ -70,10 +71,20 @@ def test_error_answers_carry_the_error_object(pm):
 @pytest.mark.requirement("PM-ERR-003")
 @pytest.mark.writes
 def test_write_errors_carry_the_error_object(pm):
-    ex = pm.create({"pro_uid": pm.fx.process_uid})
-    if ex.status is None or ex.status < 400:
-        raise PreconditionFailed(f"POST /cases without tas_uid was not refused: {ex.summary()}")
-    pm_error_object(ex)
+    """Refusals of every kind of write: a bad create, a second cancel, current-task of a closed case,
+    a DELETE past the initial task (seed 004 shows the error object for each)."""
+    answers = [pm.create({"pro_uid": pm.fx.process_uid})]
+    cancelled, _, _ = pm.new_case()
+    if ok(pm.cancel(cancelled)):
+        answers += [pm.cancel(cancelled), pm.current_task(cancelled)]
+    routed, _, _ = pm.new_case()
+    if ok(pm.route(routed)):
+        answers.append(pm.delete(routed))
+    errors = [ex for ex in answers if ex.status is not None and ex.status >= 400]
+    if not errors:
+        raise PreconditionFailed("none of the error-provoking writes was refused")
+    for ex in errors:
+        pm_error_object(ex)
 
 
 @pytest.mark.requirement("PM-AUTH-001")

@@ -250,6 +250,12 @@ def test_any_walk_agrees_with_the_oracle(pm, start_base):
             if total is None:
                 total = page.get("total")
                 if complete and total != len(truth):
+                    # the full listing may itself be cut short: a page of oracle_cap holding `total` cases
+                    # shows the list ignored its limit (PM-PAGE-003), not a wrong total
+                    whole, ex_whole = pm.page(kind, {**params, "limit": cap})
+                    if isinstance(total, int) and len(whole["data"]) == total > len(truth):
+                        raise violate("PM-PAGE-003", f"{LIST_PATHS[kind]} with limit {cap} holds {len(truth)} cases; "
+                                      f"the paged twin holds {total}: the list is cut short", ex_oracle, ex_whole)
                     raise violate("PM-PAGE-005", f"{LIST_PATHS[kind]}/paged with {params} says total {total!r}; "
                                   f"the full listing holds {len(truth)} cases", ex, ex_oracle)
             elif page.get("total") != total:
