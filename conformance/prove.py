@@ -25,7 +25,9 @@ FLAGGED = {"failed", "warning"}
 # the observations where the documents allow a choice (the matrix shows which one a server made)
 SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "location_form", "delete_refused_status",
                      # IBM CASEREST v1: the documented spellings a server shows, and the lost-update observation
-                     "error_element", "case_folder_id_form", "lost_update_possible")
+                     "error_element", "case_folder_id_form", "lost_update_possible",
+                     # ProcessMaker 3: how `start` is read (seed 004 1-based vs PMSRC 0-based), the page's filter keys
+                     "start_base", "filter_keys")
 
 
 def emulator_registry(api: str) -> tuple[dict, dict]:
