@@ -150,7 +150,9 @@ def markdown(runs: list[Run]) -> str:
                 text += f" ({_observed(cell)})"
             cells.append(text.replace("|", "\\|"))
         ids = sorted({c["requirement"] for c in row["cells"].values()})
-        lines.append(f"| {row['family']} · {', '.join(ids)} | " + " | ".join(cells) + " |")
+        # a row shared by several APIs is named by its topic (families are per API)
+        label = row["topic"] if len(row["apis"]) > 1 else row["family"]
+        lines.append(f"| {label} · {', '.join(ids)} | " + " | ".join(cells) + " |")
     verdicts = ", ".join(f"{t['name']}: {'PASS' if t['verdict'].get('passed') else 'FAIL'}" for t in m["targets"])
     return "\n".join(lines) + f"\n\nVerdicts: {verdicts}\n"
 
