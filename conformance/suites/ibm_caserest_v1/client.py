@@ -64,6 +64,13 @@ def choice_values(meta: dict[str, Any]) -> list[Any] | None:
     return [c.get("Value") for c in cl["Choices"] if isinstance(c, dict)]
 
 
+def folder_of(ex: Exchange) -> str | None:
+    """The CaseFolderId a POST /cases answer names, or None."""
+    body = norm(ex.json())
+    value = body.get("CaseFolderId") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def external_data_identifier(ex: Exchange) -> str | None:
     body = norm(ex.json())
     value = body.get("ExternalDataIdentifier") if isinstance(body, dict) else None
@@ -182,9 +189,10 @@ class CaseRestApi:
         if self._metadata is None:
             ex = self.get_casetype()
             items = properties_of(ex)
-            if ex.status != 200 or not items:
+            named = [i for i in items or [] if isinstance(i.get("SymbolicName"), str)]
+            if ex.status != 200 or not named:
                 raise PreconditionFailed(f"could not read the case type's metadata: {ex.summary()}")
-            self._metadata = items
+            self._metadata = named
         return self._metadata
 
     def changes(self, values: dict[str, Any], edi: str | None, mode: str | None = "inProgressChanges",
@@ -213,9 +221,8 @@ class CaseRestApi:
 
     def track(self, ex: Exchange) -> None:
         """Record a case an answer says was created, whatever the test expected."""
-        body = norm(ex.json())
-        if ok(ex) and isinstance(body, dict) and isinstance(body.get("CaseFolderId"), str):
-            folder = body["CaseFolderId"]
+        folder = folder_of(ex)
+        if ok(ex) and folder is not None:
             self.ledger.add("case", folder, lambda: self.retire(folder))
 
     def retire(self, folder_id: str) -> tuple[bool, str]:
@@ -224,10 +231,10 @@ class CaseRestApi:
 
     def new_case(self, values: dict[str, Any] | None = None) -> tuple[str, Exchange]:
         ex = self.create_case(values)
-        body = norm(ex.json())
-        if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("CaseFolderId"), str):
+        folder = folder_of(ex)
+        if not ok(ex) or folder is None:
             raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
-        return body["CaseFolderId"], ex
+        return folder, ex
 
     def some_case(self) -> str:
         if not self.target.safety.read_only:

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.checks import violate
 from conformance.failures import PreconditionFailed
-from conformance.suites.ibm_caserest_v1.client import SAMPLES, by_name, norm, ok, ptype, same_value
+from conformance.suites.ibm_caserest_v1.client import SAMPLES, by_name, folder_of, norm, ok, ptype, same_value
 
 GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 
@@ -99,16 +99,16 @@ def test_list_properties_take_arrays_and_return_them(ibm):
     if not ok(ex):
         raise violate("IBM-PROP-002", f"POST /cases with arrays for the LIST properties "
                       f"{sorted(values)}: expected 201, got {ex.status}", ex)
-    folder = norm(ex.json()).get("CaseFolderId")
-    if not isinstance(folder, str):
+    folder = folder_of(ex)
+    if folder is None:
         raise PreconditionFailed(f"POST /cases answered no CaseFolderId: {ex.summary()}")
     got, read = ibm.read_values(folder)
     _check_values("IBM-PROP-002", by_name(ibm.metadata()), values, got, ex, read)
     # an empty array is a value too (seed 003: "DH2_MVString": [ ])
     first = lists[0]["SymbolicName"]
     empty = ibm.create_case({first: []})
-    folder = norm(empty.json()).get("CaseFolderId") if isinstance(norm(empty.json()), dict) else None
-    if not ok(empty) or not isinstance(folder, str):
+    folder = folder_of(empty)
+    if not ok(empty) or folder is None:
         raise violate("IBM-PROP-002", f"POST /cases with {first}=[]: expected 201, got {empty.status}", empty)
     got, read = ibm.read_values(folder)
     if got.get(first) not in ([], None):
