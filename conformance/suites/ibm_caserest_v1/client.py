@@ -280,8 +280,9 @@ class CaseRestApi:
         skip = {self.f.title_property, self.f.state_property, self.f.city_property}
         found: dict[str, dict[str, Any]] = {}
         for meta in self.metadata():
+            # free values only: no EDS property, no choice list (a server may refuse a value outside it)
             if writable(meta) and not is_list(meta) and meta.get("SymbolicName") not in skip \
-                    and not meta.get("HasDependentProperties"):
+                    and not meta.get("HasDependentProperties") and choice_values(meta) is None:
                 found.setdefault(ptype(meta), meta)
         return found
 
