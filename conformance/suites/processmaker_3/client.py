@@ -72,16 +72,25 @@ class PmApi:
             raise PreconditionFailed(f"the {kind} list is not an array of case objects: {ex.summary()}")
         return body, ex
 
-    def newest(self, kind: str, extra: dict[str, Any] | None = None) -> tuple[list[int], Exchange]:
+    def newest(self, kind: str, extra: dict[str, Any] | None = None, paged: bool = False) -> tuple[list[int], Exchange]:
         """app_numbers at the top of a list by explicit app_number DESC, in the fixture process: where a
         case this run just created must be (seed 004: newer cases have higher numbers)."""
         params = {"pro_uid": self.fx.process_uid, "sort": SORT_NUMBER, "dir": "DESC", "limit": 100, **(extra or {})}
-        cases, ex = self.bare(kind, params, strict=False)
+        if paged:
+            page, ex = self.page(kind, params)
+            cases = page["data"]
+        else:
+            cases, ex = self.bare(kind, params, strict=False)
         return [n for n in (app_number(c) for c in cases) if n is not None], ex
 
-    def listed(self, kind: str, number: int) -> tuple[bool, Exchange]:
-        numbers, ex = self.newest(kind)
-        return number in numbers, ex
+    def listed(self, kind: str, number: int, extra: dict[str, Any] | None = None) -> tuple[list[bool], list[Exchange]]:
+        """Whether a case shows in a list and in its /paged twin (both must agree with the lifecycle)."""
+        flags, exchanges = [], []
+        for paged in (False, True):
+            numbers, ex = self.newest(kind, extra, paged)
+            flags.append(number in numbers)
+            exchanges.append(ex)
+        return flags, exchanges
 
     # -- cases -------------------------------------------------------------------------------
     def create(self, body: Any = None, **kw: Any) -> Exchange:

@@ -23,13 +23,27 @@ ORDER = {"sort": SORT_NUMBER, "dir": "DESC"}
 
 def exact_filter(pm, kind: str, params: dict[str, Any], match: Callable[[dict], bool], rid: str,
                  sound: bool = True) -> None:
+    """The list and its /paged twin, each against the unfiltered answer of the same endpoint."""
+    for paged in (False, True):
+        _exact(pm, kind, params, match, rid, sound, paged)
+
+
+def _fetch(pm, kind: str, params: dict[str, Any], paged: bool):
+    if paged:
+        page, ex = pm.page(kind, params)
+        return page["data"], ex
+    return pm.bare(kind, params, strict=False)
+
+
+def _exact(pm, kind: str, params: dict[str, Any], match: Callable[[dict], bool], rid: str, sound: bool,
+           paged: bool) -> None:
     cap = pm.fx.oracle_cap
-    everything, ex_all = pm.bare(kind, {**ORDER, "limit": cap}, strict=False)
-    chosen, ex = pm.bare(kind, {**ORDER, **params, "limit": cap}, strict=False)
+    everything, ex_all = _fetch(pm, kind, {**ORDER, "limit": cap}, paged)
+    chosen, ex = _fetch(pm, kind, {**ORDER, **params, "limit": cap}, paged)
     if sound:
         for case in chosen:
             if not match(case):
-                raise violate(rid, f"{LIST_PATHS[kind]} with {params} returned case {case.get('app_number')!r} "
+                raise violate(rid, f"{LIST_PATHS[kind]}{'/paged' * paged} with {params} returned case {case.get('app_number')!r} "
                               f"that does not match it", ex)
     # the app_number range both answers cover completely
     floor = None
@@ -46,7 +60,7 @@ def exact_filter(pm, kind: str, params: dict[str, Any], match: Callable[[dict], 
     if sound and got != expected or not sound and not set(expected) <= set(got):
         missing = sorted(set(expected) - set(got), reverse=True)[:10]
         extra = sorted(set(got) - set(expected), reverse=True)[:10]
-        raise violate(rid, f"{LIST_PATHS[kind]} with {params} is not exactly the matching cases of the unfiltered "
+        raise violate(rid, f"{LIST_PATHS[kind]}{'/paged' * paged} with {params} is not exactly the matching cases of the unfiltered "
                       f"list: missing {missing}, unexpected {extra}", ex, ex_all)
 
 

@@ -33,7 +33,8 @@ def test_new_case_is_draft_for_the_caller(pm):
     require(user == pm.fx.caller_user_uid, "PM-LIFE-001",
             f"a new case must be assigned to the caller {pm.fx.caller_user_uid}, it is assigned to {user!r}", got)
     listed, lx = pm.listed("draft", number)
-    require(listed, "PM-LIFE-001", f"new case {number} is not in the caller's Draft list", lx)
+    require(all(listed), "PM-LIFE-001", f"new case {number} is not in the caller's Draft list (list, paged: {listed})",
+            *lx)
 
 
 @pytest.mark.requirement("PM-LIFE-002")
@@ -49,7 +50,8 @@ def test_route_moves_the_case_on(pm):
     require(moved, "PM-LIFE-002", f"after route-case the case is {after.get('app_status')!r} at delegation "
             f"{pm.del_index(after)} (was {before.get('app_status')!r} at {pm.del_index(before)})", ex, got)
     listed, lx = pm.listed("draft", number)
-    require(not listed, "PM-LIFE-002", f"routed case {number} is still in the caller's Draft list", lx)
+    require(not any(listed), "PM-LIFE-002", f"routed case {number} is still in the caller's Draft list "
+            f"(list, paged: {listed})", *lx)
 
 
 def pause_round(pm, app_uid: str, number: int) -> None:
@@ -60,9 +62,10 @@ def pause_round(pm, app_uid: str, number: int) -> None:
     require(status == "PAUSED", "PM-LIFE-003", f"a paused case must be PAUSED, it is {status!r}", ex, got)
     for kind in ("draft", "todo"):
         listed, lx = pm.listed(kind, number)
-        require(not listed, "PM-LIFE-003", f"paused case {number} is still in the {kind} list", lx)
+        require(not any(listed), "PM-LIFE-003", f"paused case {number} is still in the {kind} list "
+                f"(list, paged: {listed})", *lx)
     listed, lx = pm.listed("paused", number)
-    require(listed, "PM-LIFE-003", f"paused case {number} is not in the Paused list", lx)
+    require(all(listed), "PM-LIFE-003", f"paused case {number} is not in the Paused list (list, paged: {listed})", *lx)
     task = pm.current_task(app_uid)
     # seed 004: current-task of a PAUSED case answers the 400 error object
     require(task.status == 400, "PM-LIFE-003", f"current-task of a paused case must answer 400, got {task.status}",
@@ -74,7 +77,8 @@ def pause_round(pm, app_uid: str, number: int) -> None:
     back = {"DRAFT": "draft", "TO_DO": "todo"}.get(str(before))
     if back:
         listed, lx = pm.listed(back, number)
-        require(listed, "PM-LIFE-003", f"unpaused case {number} is not back in the {back} list", lx)
+        require(all(listed), "PM-LIFE-003", f"unpaused case {number} is not back in the {back} list "
+                f"(list, paged: {listed})", *lx)
 
 
 @pytest.mark.requirement("PM-LIFE-003")
@@ -141,11 +145,12 @@ def test_reassign_moves_the_case_to_the_target(pm):
     require(user == pm.fx.reassign_user_uid, "PM-LIFE-006",
             f"after reassign-case the current user is {user!r}, not {pm.fx.reassign_user_uid}", ex, got)
     listed, lx = pm.listed("draft", number)
-    require(not listed, "PM-LIFE-006", f"reassigned case {number} is still in the caller's Draft list", lx)
+    require(not any(listed), "PM-LIFE-006", f"reassigned case {number} is still in the caller's Draft list "
+            f"(list, paged: {listed})", *lx)
     if pm.target.capabilities.advanced_search:
-        theirs, tx = pm.newest("advanced-search", {"usr_uid": pm.fx.reassign_user_uid})
-        require(number in theirs, "PM-LIFE-006", f"reassigned case {number} is not among the target user's cases",
-                tx)
+        theirs, tx = pm.listed("advanced-search", number, {"usr_uid": pm.fx.reassign_user_uid})
+        require(all(theirs), "PM-LIFE-006", f"reassigned case {number} is not among the target user's cases "
+                f"(list, paged: {theirs})", *tx)
 
 
 @pytest.mark.requirement("PM-LIFE-007")

@@ -15,10 +15,11 @@ OWN = ("todo", "draft", "paused")
 @pytest.mark.requirement("PM-LIST-002")
 @pytest.mark.parametrize("kind", sorted(STATUS_OF))
 def test_status_list_holds_only_its_status(pm, kind, observe):
-    # one request of at most oracle_cap cases: the cost does not grow with the server's data
-    cases, ex = pm.bare(kind, {"limit": pm.fx.oracle_cap}, strict=False)
+    # the list and its /paged twin, each one request of at most oracle_cap cases (cost independent of size)
+    cases, bx = pm.bare(kind, {"limit": pm.fx.oracle_cap}, strict=False)
+    page, px = pm.page(kind, {"limit": pm.fx.oracle_cap})
     observe("PM-LIST-002", f"{kind}_cases_read", len(cases))
-    for case in cases:
+    for case, ex in [(c, bx) for c in cases] + [(c, px) for c in page["data"]]:
         if kind == "unassigned" and case.get("app_status") == "TO_DO" and not case.get("usr_uid"):
             # seed 004: UNASSIGNED = unclaimed self service; ProcessMaker itself stores them as TO_DO with no user
             observe("PM-LIST-002", "unassigned_status", "TO_DO without a user", first_only=True)
