@@ -85,3 +85,15 @@ def test_target_model_names_the_bad_keys():
         data = tomllib.loads(TARGET.read_text())
         data["fixtures"]["sync_client_auth"] = "cookie"
         parse(data, env={})
+
+
+def test_every_requirement_is_verified_by_a_test():
+    import re
+
+    from conformance.requirements import for_api
+
+    suite = Path(__file__).resolve().parents[1] / "conformance" / "suites" / "pega_fabric_hub_sync_v1"
+    text = "\n".join(p.read_text() for p in suite.glob("test_*.py"))
+    marked = {rid for args in re.findall(r"@pytest\.mark\.requirement\(([^)]*)\)", text)
+              for rid in re.findall(r'"([A-Z]+-[A-Z]+-\d{3})"', args)}
+    assert marked == {r.id for r in for_api("pega-fabric-hub-sync-v1")}
