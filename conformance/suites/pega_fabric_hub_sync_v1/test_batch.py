@@ -49,7 +49,7 @@ def stored_by_id(hub: HubApi, client: SyncClient, kind: str, ids: set[str]) -> t
     records, ex = hub.stored(client.registration, kind)
     found: dict[str, list[dict]] = {}
     for r in records:
-        if r.get("ID") in ids:
+        if isinstance(r.get("ID"), str) and r["ID"] in ids:
             found.setdefault(r["ID"], []).append(r)
     return found, ex
 
