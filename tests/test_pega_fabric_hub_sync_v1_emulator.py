@@ -161,3 +161,10 @@ def test_registry_covers_every_requirement_and_rejects_bad_variants():
         create_app(EmulatorConfig(variants={"malformed": "sometimes"}))
     with pytest.raises(ValueError, match="unknown fault"):
         create_app(EmulatorConfig(faults=frozenset({"nope"})))
+
+
+def test_chaos_modes_apply_and_spare_the_token_endpoint():
+    c = TestClient(create_app(EmulatorConfig(chaos=frozenset({"wrong-content-type"}))))
+    admin = bearer(token(c))
+    r = c.get(f"{BASE}/registrations", headers=admin)
+    assert r.headers["content-type"].startswith("text/html")

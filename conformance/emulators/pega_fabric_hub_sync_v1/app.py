@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from conformance.emulators.chaos import ChaosMiddleware
 from conformance.emulators.common import DEMO_CLIENT_ID, Database, EmulatorConfig, TokenEndpoint
 from conformance.emulators.pega_fabric_hub_sync_v1.faults import FAULTS, VARIANTS
 
@@ -464,7 +465,10 @@ class HubEmulator:
             status = getattr(exc, "status_code", 404)
             return self.error(ApiError(status, f"No resource at {request.method} {request.url.path}"))
 
-        return Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+        app = Starlette(routes=self.routes(), exception_handlers={404: not_found, 405: not_found})
+        if self.config.chaos:  # a hostile server (`--chaos`), the token endpoint spared
+            return ChaosMiddleware(app, self.config.chaos, spare=(TOKEN_PATH,))  # type: ignore[return-value]
+        return app
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
