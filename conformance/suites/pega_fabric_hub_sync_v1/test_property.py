@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance.checks import violate
+from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS
 from conformance.suites import spec_path
 from conformance.suites.pega_fabric_hub_sync_v1.client import SYNC_PREFIXES
@@ -58,7 +59,10 @@ def tag_ids(value: Any, tag: str) -> Any:
 def own_registration(hub, target):
     if target.safety.read_only:
         return None
-    return hub.new_registration()[0]
+    try:
+        return hub.new_registration()[0]
+    except PreconditionFailed:
+        return None  # generated IDs only; the generated requests still run and are judged
 
 
 @schema.parametrize()
@@ -72,7 +76,7 @@ def test_responses_conform_to_spec(case, hub, target, own_registration, request)
     is_sync = case.path.startswith(SYNC_PREFIXES)
     params = case.path_parameters or {}
     if is_sync:
-        client = request.getfixturevalue("sync")
+        client = request.getfixturevalue("sync")  # no syncing registration: skipped (PreconditionFailed)
         if "ID" in params and isinstance(params["ID"], str):
             params["ID"] = f"{hub.tag}-{params['ID']}"
         if case.body is not None and not isinstance(case.body, (bytes, str)):
