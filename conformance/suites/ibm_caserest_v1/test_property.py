@@ -224,10 +224,12 @@ def _steer(case, ibm, real) -> None:
             params["caseType"] = f.case_type
         if "solution" in params:
             params["solution"] = f.solution
-        if real is not None and "caseFolderId" in params:
-            params["caseFolderId"] = real["folder"].strip("{}")
-        if real is not None and real["task"] and "taskId" in params:
-            params["taskId"] = real["task"]
+    # a real case and task always: a generated GUID is a 404 (IBM-ERR-001 tests those), and the small
+    # budgets of scoped trials must still reach the case operations' success answers
+    if real is not None and "caseFolderId" in params:
+        params["caseFolderId"] = real["folder"].strip("{}")
+    if real is not None and real["task"] and "taskId" in params:
+        params["taskId"] = real["task"]
     if isinstance(case.query, dict) and "TargetObjectStore" in case.query:
         case.query["TargetObjectStore"] = f.target_object_store
     if isinstance(case.body, dict):
