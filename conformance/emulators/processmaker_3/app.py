@@ -130,6 +130,16 @@ def _now() -> str:
     return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")  # seed 004: "YYYY-MM-DD HH:MM:SS"
 
 
+def _equal(where: list[str], args: list[Any], column: str, value: str, known, what: str) -> None:  # noqa: ANN001
+    """An equality filter on a known value; an unknown one is refused (seed 004: 400 '... does not exist.')."""
+    if not value:
+        return
+    if value not in known:
+        raise _bad(f"The {what} with ${column}: '{value}' does not exist.")
+    where.append(f"{column} = ?")
+    args.append(value)
+
+
 def _uid() -> str:
     return uuid.uuid4().hex  # 32 characters like ProcessMaker's uids
 
@@ -299,11 +309,7 @@ class ProcessMakerEmulator:
                 where.append("cat_uid = ?")
                 args.append(cat)
         pro = params.get("pro_uid", "")
-        if pro:
-            if pro not in PROCESSES:
-                raise _bad(f"The process with $pro_uid: '{pro}' does not exist.")
-            where.append("pro_uid = ?")
-            args.append(pro)
+        _equal(where, args, "pro_uid", pro, PROCESSES, "process")
         search = params.get("search", "")
         if search:
             # seed 004: case insensitive, in the case title and the current task title
@@ -317,19 +323,10 @@ class ProcessMakerEmulator:
             args.append(search if self.fault("search-case-sensitive") else search.lower())
         echo.update(cat_uid=cat, pro_uid=pro, search=params.get("search", ""))
         if kind == "advanced-search":
-            status = params.get("app_status", "")
-            if status:
-                # seed 004: TO_DO, DRAFT, PAUSED, CANCELLED or COMPLETED
-                if status not in ("TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"):
-                    raise _bad(f"Invalid value for $app_status: '{status}'")
-                where.append("app_status = ?")
-                args.append(status)
-            usr = params.get("usr_uid", "")
-            if usr:
-                if usr not in USERS:
-                    raise _bad(f"The user with $usr_uid: '{usr}' does not exist.")
-                where.append("usr_uid = ?")
-                args.append(usr)
+            # seed 004: app_status TO_DO, DRAFT, PAUSED, CANCELLED or COMPLETED; usr_uid the current user
+            status, usr = params.get("app_status", ""), params.get("usr_uid", "")
+            _equal(where, args, "app_status", status, ("TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"), "status")
+            _equal(where, args, "usr_uid", usr, USERS, "user")
             for key, op in (("date_from", ">="), ("date_to", "<=" if not self.fault("date-to-exclusive") else "<")):
                 value = params.get(key, "")
                 if value:
