@@ -396,6 +396,8 @@ class ProcessMakerEmulator:
         rows = limit
         if paged and explicit and limit is not None and self.fault("limit-plus-one"):
             rows = limit + 1
+        if paged and self.fault("page-cut-at-50"):
+            rows = min(rows or 50, 50)
         return offset, rows, shown_start, limit if limit is not None else 0
 
     def listing(self, kind: str, paged: bool):  # noqa: ANN201

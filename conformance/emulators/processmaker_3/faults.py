@@ -31,6 +31,7 @@ FAULTS: dict[str, Fault] = {
         Fault("default-order-asc", "PM-PAGE-002", "without `dir`, cases are ordered by app_number ascending"),
         Fault("dir-ignored", "PM-PAGE-002", "an explicit dir=ASC is ignored (always descending)"),
         Fault("limit-plus-one", "PM-PAGE-003", "paged lists hold limit + 1 cases"),
+        Fault("page-cut-at-50", "PM-PAGE-003", "paged lists hold at most 50 cases whatever the limit"),
         Fault("overlapping-pages", "PM-PAGE-004", "pages after the first start one case early (overlap)"),
         Fault("total-unfiltered", "PM-PAGE-005", "`total` counts the list's cases ignoring the filters"),
         Fault("total-page-length", "PM-PAGE-005", "`total` is the number of cases on the page"),

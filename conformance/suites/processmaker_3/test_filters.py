@@ -29,17 +29,21 @@ def exact_filter(pm, kind: str, params: dict[str, Any], match: Callable[[dict], 
 
 
 def _fetch(pm, kind: str, params: dict[str, Any], paged: bool):
+    """(cases, exchange, whether the answer holds every matching case)."""
     if paged:
         page, ex = pm.page(kind, params)
-        return page["data"], ex
-    return pm.bare(kind, params, strict=False)
+        total = page.get("total")
+        whole = len(page["data"]) >= total if isinstance(total, int) else len(page["data"]) < params["limit"]
+        return page["data"], ex, whole
+    cases, ex = pm.bare(kind, params, strict=False)
+    return cases, ex, len(cases) < params["limit"]
 
 
 def _exact(pm, kind: str, params: dict[str, Any], match: Callable[[dict], bool], rid: str, sound: bool,
            paged: bool) -> None:
     cap = pm.fx.oracle_cap
-    everything, ex_all = _fetch(pm, kind, {**ORDER, "limit": cap}, paged)
-    chosen, ex = _fetch(pm, kind, {**ORDER, **params, "limit": cap}, paged)
+    everything, ex_all, all_whole = _fetch(pm, kind, {**ORDER, "limit": cap}, paged)
+    chosen, ex, chosen_whole = _fetch(pm, kind, {**ORDER, **params, "limit": cap}, paged)
     if sound:
         for case in chosen:
             if not match(case):
@@ -47,9 +51,9 @@ def _exact(pm, kind: str, params: dict[str, Any], match: Callable[[dict], bool],
                               f"that does not match it", ex)
     # the app_number range both answers cover completely
     floor = None
-    if len(everything) >= cap and everything:
+    if not all_whole and everything:
         floor = app_number(everything[-1])
-    if len(chosen) >= cap and chosen:
+    if not chosen_whole and chosen:
         low = app_number(chosen[-1])
         floor = low if floor is None or (low is not None and low > floor) else floor
     def in_range(case: dict) -> bool:

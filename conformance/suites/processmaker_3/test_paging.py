@@ -254,12 +254,12 @@ def test_any_walk_agrees_with_the_oracle(pm, start_base):
             if total is None:
                 total = page.get("total")
                 if complete and total != len(truth):
-                    # the full listing may itself be cut short: a page of oracle_cap holding `total` cases
-                    # shows the list ignored its limit (PM-PAGE-003), not a wrong total
-                    whole, ex_whole = pm.bare(kind, {**params, "limit": cap}, strict=False)
-                    if isinstance(total, int) and len(whole) == total > len(truth):
+                    # the oracle page may itself be cut short: if cases follow it, the page broke its limit
+                    # (PM-PAGE-003: exactly `limit` unless last), else the total is wrong
+                    rest, ex_rest = pm.page(kind, {**params, "limit": cap, "start": start_base.start_for(len(truth))})
+                    if rest["data"]:
                         raise violate("PM-PAGE-003", f"{LIST_PATHS[kind]}/paged with limit {cap} holds {len(truth)} "
-                                      f"cases; the list holds {total}: the page is cut short", ex_oracle, ex_whole)
+                                      f"cases although {len(rest['data'])} more follow", ex_oracle, ex_rest)
                     raise violate("PM-PAGE-005", f"{LIST_PATHS[kind]}/paged with {params} says total {total!r}; "
                                   f"the full listing holds {len(truth)} cases", ex, ex_oracle)
             elif page.get("total") != total:
