@@ -22,7 +22,7 @@ CATALOGUE: tuple[Requirement, ...] = (
        "A list or page requested without `limit` MUST hold at most 25 cases, exactly 25 when more match, "
        "and the page object MUST say limit 25.",
        "seed 004 (filters table: limit default 25; page object: \"limit\": 25, the default is 25)",
-       "paging.page-size"),
+       "paging.default-page-size"),
     _r("PM-PAGE-002", "paging", "MUST",
        "Cases MUST be ordered by app_number descending by default, and by `sort`/`dir` (ASC or DESC) when given.",
        "seed 004 (filters table: sort default APP_CACHE_VIEW.APP_NUMBER, dir default DESC; 'cases created "
@@ -31,7 +31,7 @@ CATALOGUE: tuple[Requirement, ...] = (
     _r("PM-PAGE-003", "paging", "MUST",
        "A page MUST hold at most `limit` cases, and exactly `limit` unless it is the last page.",
        "seed 004 (limit: 'The maximum number of cases in the list'; paged downloads with start/limit)",
-       "paging.page-size-bounds"),
+       "paging.page-size"),
     _r("PM-PAGE-004", "paging", "MUST",
        "Walking pages from the first, with start advancing by limit, MUST return every matching case exactly "
        "once, in the list's order, with no gap or duplicate.",
