@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -245,6 +246,7 @@ class EmulatorProcess:
         self.token_lifetime = token_lifetime
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        self.stderr: Any = None
 
     @property
     def url(self) -> str:
@@ -266,12 +268,14 @@ class EmulatorProcess:
         env = dict(os.environ)
         if self.client_secret:
             env["CONFORMANCE_EMULATOR_CLIENT_SECRET"] = self.client_secret  # never on a command line
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        # stderr goes to a file, never a pipe: nobody reads a pipe while the emulator runs, and once
+        # 64 KiB of log lines filled it the emulator would block on its next write (found by make bench)
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"emulator exited with {self.proc.returncode}: {err[-2000:]}")
+                raise RuntimeError(f"emulator exited with {self.proc.returncode}: {self.errors()[-2000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
@@ -288,8 +292,18 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
+        if self.stderr is not None:
+            self.stderr.close()
+            self.stderr = None
+
+    def errors(self) -> str:
+        """What the emulator wrote to stderr so far (tracebacks of a 500 show up here)."""
+        if self.stderr is None:
+            return ""
+        self.stderr.seek(0)
+        text = self.stderr.read().decode(errors="replace")
+        self.stderr.seek(0, 2)
+        return text
 
     def __enter__(self) -> "EmulatorProcess":
         return self.start()
