@@ -16,11 +16,14 @@ from conformance.emulators.pega_fabric_hub_sync_v1 import FAULTS, VARIANTS
 
 pytestmark = pytest.mark.matrix
 API = "pega-fabric-hub-sync-v1"
-EXAMPLES = 3
+EXAMPLES = 2
 
 
 def _scope(spec) -> tuple[str, ...]:
-    return tuple(arg for rid in sorted({spec.breaks, *spec.also}) for arg in ("--requirement", rid))
+    # HUB-SCHEMA-001 as a mere `also` is left out of the scope: the schemathesis items cost ~5 s a
+    # trial, and that the fault also shows there is proven unscoped by `conformance prove`
+    ids = {spec.breaks, *spec.also} - ({"HUB-SCHEMA-001"} if spec.breaks != "HUB-SCHEMA-001" else set())
+    return tuple(arg for rid in sorted(ids) for arg in ("--requirement", rid))
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
