@@ -579,7 +579,7 @@ class CaseRestEmulator:
 
 
 OPTIONS = {
-    "eds": "JSON file with the external data service's rules, {case type: [rule, ...]} "
+    "eds": "JSON file with the external data service's rules, {case type: list of rules} "
            "(conformance/emulators/ibm_caserest_v1/model.py documents the format; default: DH2_State -> DH2_City "
            "choice lists, DH2_Priority=High -> DH2_Justification required, DH2_Confidential=true -> DH2_PropOne hidden)",
 }
