@@ -33,7 +33,8 @@ def _fetch(pm, kind: str, params: dict[str, Any], paged: bool):
     if paged:
         page, ex = pm.page(kind, params)
         total = page.get("total")
-        whole = len(page["data"]) >= total if isinstance(total, int) else len(page["data"]) < params["limit"]
+        # whole: shorter than its limit, and not shorter than its total (a page cut short is not whole)
+        whole = len(page["data"]) < params["limit"] and (not isinstance(total, int) or len(page["data"]) >= total)
         return page["data"], ex, whole
     cases, ex = pm.bare(kind, params, strict=False)
     return cases, ex, len(cases) < params["limit"]
