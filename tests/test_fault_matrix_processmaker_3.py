@@ -3,7 +3,7 @@ the clean emulator and every documented variant pass.
 
 Each trial is real: an emulator process on loopback, a `conformance run` process against it,
 results.json read back. A trial costs about 5 s whatever it runs (process start and imports),
-so one trial per fault (30) would alone exceed this API's share of the default test run (150 s).
+so one trial per fault (33) would alone exceed this API's share of the default test run (150 s).
 The default run therefore injects the faults in GROUPS: each group holds at most one paging
 fault and faults of other families whose tests do not interact (chosen so and proven below),
 runs only the tests of the group's requirements ({breaks} | also of each), and asserts that
@@ -38,6 +38,9 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("start-zero-refused", "error-code-mismatch"),
     ("nonpaged-page-object", "auth-optional-lists"),
     ("todo-includes-drafts", "schema-app-number-int", "lifecycle-errors-plain", "page-cut-at-50"),
+    # a paging fault too (PM-PAGE-002), so a group of its own: with start-zero-refused, say, the walk
+    # (also PM-PAGE-002) is skipped for want of `start` semantics; seen by the sort-field property only
+    ("sort-by-date-500",),
 )
 
 

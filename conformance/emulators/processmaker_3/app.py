@@ -71,9 +71,11 @@ STATUS_CYCLE = ("TO_DO", "DRAFT", "TO_DO", "PAUSED", "COMPLETED", "TO_DO", "CANC
 STATUS_LABEL = {"TO_DO": "To do", "DRAFT": "Draft", "COMPLETED": "Completed", "CANCELLED": "Cancelled",
                 "PAUSED": "Paused", "UNASSIGNED": "Unassigned", "DELETED": "Deleted"}
 LISTS = ("todo", "draft", "participated", "unassigned", "paused", "advanced-search")
-# seed 004: sort is a field of APP_CACHE_VIEW; these are the ones the emulator offers
-SORTS = {"APP_NUMBER": "app_number", "APP_UPDATE_DATE": "app_update_date", "APP_CREATE_DATE": "app_create_date",
-         "DEL_DELEGATE_DATE": "del_delegate_date", "APP_TITLE": "app_title"}
+# seed 004: sort is a field of APP_CACHE_VIEW (default APP_NUMBER, example APP_UPDATE_DATE); these are the
+# ones the emulator offers, each mapped to its column of SCHEMA below (tests/test_processmaker_3_emulator.py
+# checks every one is a real column: a missing one was an sqlite error, a 500, found by stock schemathesis)
+SORTS = {"APP_NUMBER": "app_number", "APP_UPDATE_DATE": "update_date", "APP_CREATE_DATE": "create_date",
+         "DEL_DELEGATE_DATE": "delegate_date", "APP_TITLE": "app_title"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 
@@ -356,6 +358,8 @@ class ProcessMakerEmulator:
             direction = "ASC"  # VF PMSRC: lowercase dir=desc sorts ascending
         if self.fault("dir-ignored") and raw_dir:
             direction = "DESC"  # echoed as asked, sorted descending
+        if field == "APP_UPDATE_DATE" and self.fault("sort-by-date-500"):
+            raise ApiError(500, "Internal Server Error")  # the bug stock schemathesis found, reintroduced
         column = SORTS[field]
         tie = "" if column == "app_number" else f", app_number {direction}"
         return f"{column} {direction}{tie}", f"app_cache_view.{field.lower()}", echo

@@ -36,6 +36,8 @@ FAULTS: dict[str, Fault] = {
         Fault("total-unfiltered", "PM-PAGE-005", "`total` counts the list's cases ignoring the filters"),
         Fault("total-page-length", "PM-PAGE-005", "`total` is the number of cases on the page"),
         Fault("echo-drops-filters", "PM-PAGE-006", "the page object echoes pro_uid, cat_uid and search as \"\""),
+        # seed 004's own example, sort=APP_CACHE_VIEW.APP_UPDATE_DATE (the emulator once did this by mistake)
+        Fault("sort-by-date-500", "PM-PAGE-002", "sort=APP_CACHE_VIEW.APP_UPDATE_DATE answers 500"),
         Fault("start-zero-refused", "PM-PAGE-007", "start=0 answers 400 although 0 means the first case",
               _ERR),
         Fault("nonpaged-page-object", "PM-LIST-001", "lists without /paged answer a page object", _SCHEMA),

@@ -26,6 +26,13 @@ LIST_PATHS = {
     "unassigned": "/cases/unassigned", "paused": "/cases/paused", "advanced-search": "/cases/advanced-search",
 }
 SORT_NUMBER = "APP_CACHE_VIEW.APP_NUMBER"  # seed 004 default sort field
+# seed 004: `sort` is "the field in the wf_<WORKSPACE>.APP_CACHE_VIEW table"; the default APP_NUMBER and the
+# example APP_UPDATE_DATE are documented by name (they must be served); the others are APP_CACHE_VIEW columns
+# whose lowercase names are case object members (seed 004 Case Object: app_create_date, del_delegate_date,
+# app_title), so a server may refuse them (4xx) but never fail on them (5xx)
+SORT_DOCUMENTED = (SORT_NUMBER, "APP_CACHE_VIEW.APP_UPDATE_DATE")
+SORT_FIELDS = (*SORT_DOCUMENTED, "APP_CACHE_VIEW.APP_CREATE_DATE", "APP_CACHE_VIEW.DEL_DELEGATE_DATE",
+               "APP_CACHE_VIEW.APP_TITLE")
 CLOSED = ("COMPLETED", "CANCELLED", "DELETED")
 
 
