@@ -27,7 +27,9 @@ SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "locat
                      # IBM CASEREST v1: the documented spellings a server shows, and the lost-update observation
                      "error_element", "case_folder_id_form", "lost_update_possible",
                      # ProcessMaker 3: how `start` is read (seed 004 1-based vs PMSRC 0-based), the page's filter keys
-                     "start_base", "filter_keys")
+                     "start_base", "filter_keys",
+                     # Fabric Hub: per-item or whole-batch refusal, the create status, the syncing state's name
+                     "malformed_mode", "create_status", "sync_status_name")
 
 
 def emulator_registry(api: str) -> tuple[dict, dict]:
