@@ -76,6 +76,7 @@ LISTS = ("todo", "draft", "participated", "unassigned", "paused", "advanced-sear
 # checks every one is a real column: a missing one was an sqlite error, a 500, found by stock schemathesis)
 SORTS = {"APP_NUMBER": "app_number", "APP_UPDATE_DATE": "update_date", "APP_CREATE_DATE": "create_date",
          "DEL_DELEGATE_DATE": "delegate_date", "APP_TITLE": "app_title"}
+SQL_INT_CAP = 2**62  # far beyond any list, inside SQLite's 64-bit integers
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 
@@ -412,6 +413,10 @@ class ProcessMakerEmulator:
             offset, rows, shown_start, shown_limit = self.window(params, paged)
             sql = f"SELECT * FROM cases WHERE {where} ORDER BY {order}"
             page_args = list(args)
+            # the spec's start/limit have no maximum: a huge one is served (echoed as sent), capped for SQLite,
+            # whose integers end at 2**63 - 1 (a larger one was an OverflowError, a 500; found by schemathesis)
+            offset = min(offset, SQL_INT_CAP)
+            rows = None if rows is None else min(rows, SQL_INT_CAP)
             if rows is not None:
                 sql += " LIMIT ? OFFSET ?"
                 page_args += [rows, offset]
@@ -537,7 +542,7 @@ class ProcessMakerEmulator:
         body = await self.body(request)
         if not body.get("usr_uid"):
             raise _bad("`usr_uid` is required but missing.")  # seed 004 sample
-        if body["usr_uid"] not in USERS:
+        if not isinstance(body["usr_uid"], str) or body["usr_uid"] not in USERS:  # a list or object: 400, not a 500
             raise _bad(f"The user with $usr_uid: '{body['usr_uid']}' does not exist.")
         return self._create(body, body["usr_uid"], user)
 
