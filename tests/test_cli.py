@@ -124,3 +124,23 @@ def test_bad_shard_and_missing_baseline_are_usage_errors(tmp_path):
     target = str(ROOT / "conformance" / "targets" / "pega-emulator.toml")
     assert cli("run", "--target", target, "--shard", "3/2").returncode == 2
     assert cli("run", "--target", target, "--baseline", str(tmp_path / "nope")).returncode == 2
+
+
+def test_prove_runs_a_failed_trial_again_and_reports_flaky(monkeypatch, tmp_path):
+    """A trial that fails its judgement is run once more: a pass is printed as FLAKY (exit 0),
+    a second failure gates (exit 1)."""
+    from click.testing import CliRunner
+
+    from conformance import cli
+
+    fault = sorted(prove.emulator_registry("ibm-caserest-v1")[0])[0]
+    breaks = prove.emulator_registry("ibm-caserest-v1")[0][fault].breaks
+    missed = prove.Trial(fault, (fault,), {}, 0, {breaks: "passed"}, {}, 10, 1.0)
+    caught = prove.Trial(fault, (fault,), {}, 1, {breaks: "failed"}, {}, 10, 1.0)
+    for retry, code, word in ((caught, 0, "FLAKY"), (missed, 1, "NOT DETECTED")):
+        monkeypatch.setattr(prove, "prove", lambda *a, **k: [missed])
+        monkeypatch.setattr(prove, "trial", lambda *a, retry=retry, **k: retry)
+        result = CliRunner().invoke(cli.main, ["prove", "--api", "ibm-caserest-v1", "--fault", fault,
+                                               "--no-variants", "--out", str(tmp_path)])
+        assert result.exit_code == code, result.output
+        assert word in result.output
