@@ -533,7 +533,11 @@ def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: t
             raise click.ClickException(f"{readme} has no <!-- bench:start --> ... <!-- bench:end --> block")
         readme.write_text(BLOCK.sub(lambda _: block, text), encoding="utf-8")
         click.echo(f"written into {readme}", err=True)
-    shutil.rmtree(work, ignore_errors=True)
+    mismatch = [r["api"] for r in doc.get("parallel") or [] if not (r["xdist_equal"] and r["shards_equal"])]
+    if mismatch:  # keep the run folders so the differing outcomes can be read
+        click.echo(f"parallel outcomes differ for {', '.join(mismatch)}: run folders kept in {work}", err=True)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
