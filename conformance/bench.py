@@ -93,15 +93,18 @@ def _schema_requirement(api: str) -> str | None:
     return None
 
 
-def _auth_args(target) -> list[str]:
-    """The stock tools' auth: Basic as -a, anything else as a ready Authorization header."""
-    if target.auth.type == "basic":
-        return ["-a", f"{target.auth.username}:{target.auth.password}"]
+def _authorization(target) -> str | None:
+    """The Authorization header value the suite itself would send (TokenSource: Basic, bearer or OAuth2)."""
     session = Session(target)
     try:
-        header = session.tokens.header()
+        return session.tokens.header()
     finally:
         session.close()
+
+
+def _auth_args(target) -> list[str]:
+    """The stock tools' auth, as a ready Authorization header."""
+    header = _authorization(target)
     return ["-H", f"Authorization: {header}"] if header else []
 
 
@@ -124,15 +127,8 @@ def _dredd(api: str, target, folder: Path) -> dict[str, Any]:
     dredd = TOOLS / "dredd"
     if not dredd.exists():
         return {"error": "dredd not installed (cd bench && npm ci)"}
-    header = []
-    if target.auth.type == "basic":
-        import base64
-
-        raw = base64.b64encode(f"{target.auth.username}:{target.auth.password}".encode()).decode()
-        header = ["--header", f"Authorization: Basic {raw}"]
-    else:
-        args = _auth_args(target)
-        header = ["--header", args[1]] if args else []
+    value = _authorization(target)
+    header = ["--header", f"Authorization: {value}"] if value else []
     folder.mkdir(parents=True, exist_ok=True)
     proc, seconds = _run([str(dredd), str(spec_path(api)), target.base_url, *header], timeout=600, cwd=folder)
     parsed = parse_dredd(proc.stdout + proc.stderr)
@@ -193,13 +189,7 @@ def overhead(api: str, work: Path) -> dict[str, Any]:
     run_seconds = _span(doc)
     with EmulatorProcess(api, db=":memory:") as emu:
         target = _target(_target_file(api, emu.url, folder / "replay"))
-        auth = _auth_args(target)
-        authorization = auth[1].split(": ", 1)[1] if auth and auth[0] == "-H" else None
-        if target.auth.type == "basic":
-            import base64
-
-            authorization = "Basic " + base64.b64encode(
-                f"{target.auth.username}:{target.auth.password}".encode()).decode()
+        authorization = _authorization(target)
         old = re.match(r"https?://[^/]+", doc["target"]["base_url"]).group(0)
         raw = replay(folder / "run" / "exchanges.jsonl", re.match(r"https?://[^/]+", emu.url).group(0), old,
                      authorization)
@@ -378,13 +368,8 @@ def emulator_speed(api: str, work: Path, seconds: int) -> dict[str, Any] | None:
         target_path = _target_file(api, emu.url, folder)
         _run(_conformance(target_path, folder / "seed", "--pytest-arg=-x"))
         target = _target(target_path)
-        auth = _auth_args(target)
-        header = [auth[1].replace(": ", "=", 1)] if auth and auth[0] == "-H" else []
-        if target.auth.type == "basic":
-            import base64
-
-            header = ["Authorization=Basic " + base64.b64encode(
-                f"{target.auth.username}:{target.auth.password}".encode()).decode()]
+        value = _authorization(target)
+        header = [f"Authorization={value}"] if value else []
         # a resource the run kept is not guaranteed (cleanup retires them); the read path is still routed
         rows["emulator"] = _autocannon(target.base_url + path, header, seconds)
     prism = TOOLS / "prism"
