@@ -20,21 +20,41 @@ redact: Callable[[str], str] = lambda text: text  # noqa: E731
 
 
 class RequirementViolation(ConformanceError, AssertionError):
-    """The server broke the named requirement; the exchange ids show it."""
+    """The server broke the named requirement; the exchange ids show it.
 
-    def __init__(self, requirement: str, message: str, exchanges: list[str] | None = None) -> None:
+    `operation` ("GET /cases/{caseID}", the spec's template) and `check` (the check's
+    registered name) say where and how; `detail` is the stable part of what broke
+    (statuses, member paths), from which the finding's fingerprint is made. Without
+    `detail`, the normalised message stands in for it (conformance.findings)."""
+
+    def __init__(self, requirement: str, message: str, exchanges: list[str] | None = None, *,
+                 operation: str | None = None, check: str | None = None, detail: str | None = None) -> None:
         message = redact(message)
         self.requirement = requirement
         self.message = message
         self.exchanges = list(exchanges or [])
+        self.operation = operation
+        self.check = check
+        self.detail = detail
         super().__init__(f"[{requirement}] {message}")
 
 
 class PreconditionFailed(ConformanceError):
     """A step a test needs (not the one it verifies) did not work, so the test could not run.
 
-    Reported as `skipped` with the reason; the step's own requirement has its own test,
-    which reports the defect."""
+    With `requirement` (the requirement that owns the broken step, e.g. PEGA-CASE-001 for
+    "could not create a case"), the server broke a promise the target made: the plugin
+    reports a finding under that requirement, and the test names it (DESIGN.md: a skip
+    never hides a defect). Without it, the step is outside the server's contract (no
+    existing case configured for a read-only run, say) and the test is `skipped`."""
+
+    def __init__(self, message: str, requirement: str | None = None, exchanges: list[str] | None = None, *,
+                 operation: str | None = None, detail: str | None = None) -> None:
+        self.requirement = requirement
+        self.exchanges = list(exchanges or [])
+        self.operation = operation
+        self.detail = detail
+        super().__init__(message)
 
 
 class SuiteBroken(ConformanceError):

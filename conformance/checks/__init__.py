@@ -38,10 +38,14 @@ def check(requirement: str) -> Callable[[Callable[..., None]], Callable[..., Non
     return wrap
 
 
-def violate(requirement: str, message: str, *exchanges: Exchange) -> RequirementViolation:
-    detail = "; ".join(ex.summary() for ex in exchanges)
-    text = f"{message} ({detail})" if detail else message
-    return RequirementViolation(requirement, text, [ex.id for ex in exchanges])
+def violate(requirement: str, message: str, *exchanges: Exchange, operation: str | None = None,
+            check: str | None = None, detail: str | None = None) -> RequirementViolation:
+    """A violation of `requirement` shown by `exchanges`. `operation`, `check` and `detail` make
+    its finding's fingerprint (see RequirementViolation); `detail` defaults to the message."""
+    summary = "; ".join(ex.summary() for ex in exchanges)
+    text = f"{message} ({summary})" if summary else message
+    return RequirementViolation(requirement, text, [ex.id for ex in exchanges], operation=operation, check=check,
+                                detail=detail if detail is not None else message)
 
 
 def status_in(exchange: Exchange, expected: set[int] | frozenset[int], requirement: str, what: str) -> None:
