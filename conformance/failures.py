@@ -39,6 +39,14 @@ class RequirementViolation(ConformanceError, AssertionError):
         super().__init__(f"[{requirement}] {message}")
 
 
+class FindingsReported(ConformanceError, AssertionError):
+    """A test reported findings and went on to its end (ConformanceRun.report); it fails with all of them."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
 class PreconditionFailed(ConformanceError):
     """A step a test needs (not the one it verifies) did not work, so the test could not run.
 

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conformance import requirements, results
-from conformance.failures import PreconditionFailed, RequirementViolation, SuiteBroken
+from conformance import findings, requirements, results
+from conformance.failures import FindingsReported, PreconditionFailed, RequirementViolation, SuiteBroken
 from conformance.http import Exchange, ExchangeLog, Session
 from conformance.ledger import Ledger
 from conformance.target import Target, TargetError, load
@@ -49,6 +49,10 @@ class ConformanceRun:
         self.observations: dict[str, dict[str, Any]] = {}
         self.started = dt.datetime.now(dt.timezone.utc)
         self._current: list[str] | None = None
+        # findings a test reported and went on (a property test keeps going after an operation's
+        # first failure, so that every distinct finding is reported), by test node id
+        self._soft: dict[str, list[findings.Finding]] = {}
+        self._current_test: str | None = None
         self._lock = threading.Lock()
         self.log.listener = self._on_exchange
         self.document: dict[str, Any] | None = None
@@ -78,6 +82,17 @@ class ConformanceRun:
                     bucket[key] = previous + [value]
             else:
                 bucket[key] = value
+
+    def report(self, violation: RequirementViolation) -> findings.Finding:
+        """A finding the current test reports without stopping; the test fails at its end."""
+        found = findings.from_violation(self.target.api, violation, self._current_test)
+        with self._lock:
+            self._soft.setdefault(self._current_test or "", []).append(found)
+        return found
+
+    def take_soft(self, nodeid: str) -> list[findings.Finding]:
+        with self._lock:
+            return self._soft.pop(nodeid, [])
 
     def finish(self) -> dict[str, Any]:
         self.session.stop_requested = False  # cleanup must run even after a Ctrl-C
@@ -182,13 +197,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     caps = run.target.capabilities
+    by_operation = operation_capabilities(run.target.api)
     for item in items:
+        operation = _operation_of_item(item)
+        if operation in by_operation and by_operation[operation]:
+            # a generated test of one operation (schemathesis names it "[METHOD /path]") needs what that
+            # operation's group needs: an undeclared group's operations are left out, naming it
+            item.add_marker(pytest.mark.needs(*by_operation[operation]))
         for mark in item.iter_markers("needs"):
             missing = [c for c in mark.args if not getattr(caps, c)]
             if missing:
                 item.add_marker(pytest.mark.skip(reason=f"capability {', '.join(missing)} not declared by the target"))
         if run.target.safety.read_only and item.get_closest_marker("writes"):
             item.add_marker(pytest.mark.skip(reason="read_only target: this test needs mutating requests"))
+
+
+def operation_capabilities(api: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(method, path template) -> the capabilities it needs, where the API's model says so."""
+    from conformance import apis
+
+    return dict(getattr(apis.model(api), "OPERATION_CAPABILITIES", {}))
+
+
+def _operation_of_item(item: pytest.Item) -> tuple[str, str] | None:
+    if "[" not in item.name or hasattr(item, "callspec"):
+        return None
+    method, _, path = item.name.split("[", 1)[1].rstrip("]").partition(" ")
+    return (method.upper(), path) if path.startswith("/") else None
 
 
 def _requirements_of(item: pytest.Item) -> tuple[str, ...]:
@@ -218,34 +253,81 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if run is None:
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        reqs = _requirements_of(item)
-        exchanges = list(getattr(item, "_conformance_exchanges", []))
-        if report.passed:
-            rec = results.TestRecord(item.nodeid, reqs, "passed", exchanges=exchanges)
-        elif report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            reason = reason.removeprefix("Skipped: ")
-            outcome = "omitted" if reason.startswith("omitted:") else "skipped"
-            rec = results.TestRecord(item.nodeid, reqs, outcome, message=reason)
-        else:
-            exc = call.excinfo.value if call.excinfo else None
-            violation = _find_violation(exc)
-            if isinstance(exc, PreconditionFailed):
-                rec = results.TestRecord(item.nodeid, reqs, "skipped",
-                                         message=run.session.redactor.text(f"could not run: {exc}")[:2000],
-                                         exchanges=exchanges)
-            elif violation is not None:
-                rec = results.TestRecord(item.nodeid, reqs, "violated", violation.requirement,
-                                         run.session.redactor.text(violation.message), violation.exchanges)
-                item._conformance_failed_exchanges = violation.exchanges  # type: ignore[attr-defined]
-            else:
-                kind = "suite or network" if isinstance(exc, SuiteBroken) else "unexpected error"
-                rec = results.TestRecord(item.nodeid, reqs, "broken",
-                                         message=run.session.redactor.text(f"{kind}: {type(exc).__name__}: {exc}")[:2000],
-                                         exchanges=exchanges)
+        rec = _record(run, item, report, call)
         rec.duration = report.duration
         run.records.append(rec)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    result = yield
+    run = current(pyfuncitem.config)
+    if run is not None:
+        with run._lock:
+            soft = list(run._soft.get(pyfuncitem.nodeid, []))
+        if soft:
+            # the test reported findings and went on to its end: now it fails, with all of them
+            raise FindingsReported(list(dict.fromkeys(f.message for f in soft)))
+    return result
+
+
+def _record(run: ConformanceRun, item: pytest.Item, report: pytest.TestReport,
+            call: pytest.CallInfo[None]) -> results.TestRecord:
+    """What one test says: its outcome and every distinct finding it made, with fingerprints."""
+    reqs = _requirements_of(item)
+    api = run.target.api
+    exchanges = list(getattr(item, "_conformance_exchanges", []))
+    soft = run.take_soft(item.nodeid)
+    if report.skipped and not soft:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        outcome = "omitted" if reason.startswith("omitted:") else "skipped"
+        return results.TestRecord(item.nodeid, reqs, outcome, message=reason)
+    found: dict[str, findings.Finding] = {}
+    for f in soft:
+        findings.merge(found, f)
+    exc = call.excinfo.value if (call.excinfo and not report.passed) else None
+    if isinstance(exc, FindingsReported):
+        exc = None  # its findings are the soft ones above
+    violation = _find_violation(exc)
+    if isinstance(exc, PreconditionFailed) and exc.requirement in _catalogue(api):
+        # a prerequisite the server broke, for a capability the target declares: a finding under the
+        # requirement that owns the step (DESIGN.md: a skip never hides a defect)
+        evidence = exc.exchanges or exchanges[-3:]
+        text = f"prerequisite broken: {exc}"
+        if evidence and not any(e in text for e in evidence):
+            text += f" (shown by {', '.join(evidence)})"
+        text = run.session.redactor.text(text)[:2000]
+        findings.merge(found, findings.make(api, exc.requirement, text, evidence,
+                                            operation=exc.operation, check="prerequisite",
+                                            detail=exc.detail if exc.detail is not None else str(exc),
+                                            test=item.nodeid))
+    elif isinstance(exc, PreconditionFailed):
+        return results.TestRecord(item.nodeid, reqs, "skipped",
+                                  message=run.session.redactor.text(f"could not run: {exc}")[:2000],
+                                  exchanges=exchanges)
+    elif violation is not None:
+        violation.message = run.session.redactor.text(violation.message)
+        findings.merge(found, findings.from_violation(api, violation, item.nodeid))
+    elif exc is not None:
+        kind = "suite or network" if isinstance(exc, SuiteBroken) else "unexpected error"
+        return results.TestRecord(item.nodeid, reqs, "broken",
+                                  message=run.session.redactor.text(f"{kind}: {type(exc).__name__}: {exc}")[:2000],
+                                  exchanges=exchanges)
+    if not found:
+        return results.TestRecord(item.nodeid, reqs, "passed", exchanges=exchanges)
+    first = next(iter(found.values()))
+    # a stopped test (it raised) did not reach its own requirements; one that went on to the end did
+    stopped = exc is not None
+    item._conformance_failed_exchanges = [e for f in found.values() for e in f.exchanges]  # type: ignore[attr-defined]
+    return results.TestRecord(item.nodeid, reqs, "violated", first.requirement, first.message,
+                              list(first.exchanges), findings=[f.as_dict() for f in found.values()],
+                              stopped=stopped)
+
+
+def _catalogue(api: str) -> set[str]:
+    return {r.id for r in requirements.for_api(api)}
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -348,10 +430,12 @@ def _conformance_test_context(request: pytest.FixtureRequest):
     captured: list[str] = []
     item._conformance_exchanges = captured
     run._current = captured
+    run._current_test = item.nodeid
     try:
         yield
     finally:
         run._current = None
+        run._current_test = None
         if allure_on:
             _attach_exchanges(run, item, captured)
 

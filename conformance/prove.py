@@ -49,6 +49,7 @@ class Trial:
     seconds: float
     messages: dict[str, list[str]] = field(default_factory=dict)
     evidence: dict[str, list[str]] = field(default_factory=dict)
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # requirement -> its findings
 
     @property
     def flagged(self) -> set[str]:
@@ -112,7 +113,8 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
                  {rid: r["outcome"] for rid, r in reqs.items()},
                  {rid: r["observations"] for rid, r in reqs.items() if r["observations"]},
                  doc["requests_sent"], seconds, {rid: r["messages"] for rid, r in reqs.items() if r["messages"]},
-                 {rid: r["exchanges"] for rid, r in reqs.items() if r["exchanges"]})
+                 {rid: r["exchanges"] for rid, r in reqs.items() if r["exchanges"]},
+                 {rid: r["findings"] for rid, r in reqs.items() if r.get("findings")})
 
 
 def judge_fault(api: str, t: Trial) -> tuple[bool, bool]:

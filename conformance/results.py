@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from conformance import findings as findings_mod
 from conformance import requirements
 from conformance.target import Target
 
 OUTCOMES = ("passed", "failed", "warning", "deviation", "unexpectedly-passed", "skipped", "omitted", "broken")
 GATING = {"failed", "broken"}
-RESULTS_VERSION = 1
+# 2: each requirement lists its findings (fingerprint, operation, check, detail, message, level, evidence,
+# flaky); deviations may name a finding fingerprint
+RESULTS_VERSION = 2
 
 
 @dataclass
@@ -30,6 +33,16 @@ class TestRecord:
     message: str = ""
     exchanges: list[str] = field(default_factory=list)
     duration: float = 0.0
+    # every distinct finding the test made (conformance.findings.Finding as dicts); a violated test
+    # has at least one
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    stopped: bool = True  # the test stopped at its finding (False: it went on to the end)
+
+    def all_findings(self) -> list[dict[str, Any]]:
+        """Its findings; a record from before findings existed has one, made from its message."""
+        if self.findings or self.outcome != "violated" or not self.violated:
+            return self.findings
+        return [findings_mod.make("", self.violated, self.message, self.exchanges, test=self.nodeid).as_dict()]
 
 
 @dataclass
@@ -46,6 +59,7 @@ class RequirementResult:
     exchanges: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
     deviation: dict[str, Any] | None = None
+    findings: dict[str, findings_mod.Finding] = field(default_factory=dict)  # by fingerprint
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +67,7 @@ class RequirementResult:
             "sentence": self.sentence, "source": self.source, "messages": self.messages[:20],
             "observations": self.observations, "exchanges": self.exchanges[:50], "tests": self.tests,
             "deviation": self.deviation,
+            "findings": [{**f.as_dict(), "level": self.level} for f in self.findings.values()],
         }
 
 
@@ -64,19 +79,30 @@ def aggregate(target: Target, records: Iterable[TestRecord],
     }
     seen: dict[str, list[str]] = {rid: [] for rid in results}
     for rec in records:
-        named = set(rec.requirements) | ({rec.violated} if rec.violated else set())
+        found = rec.all_findings()
+        by_req: dict[str, list[dict[str, Any]]] = {}
+        for f in found:
+            by_req.setdefault(f["requirement"], []).append(f)
+        named = set(rec.requirements) | set(by_req)
         for rid in named:
             if rid not in results:
                 continue
             res = results[rid]
             res.tests.append(rec.nodeid)
             if rec.outcome == "violated":
-                if rec.violated == rid:
+                if rid in by_req:
                     seen[rid].append("violated")
-                    res.messages.append(rec.message)
-                    res.exchanges.extend(rec.exchanges)
-                else:
+                    for f in by_req[rid]:
+                        if f["fingerprint"] not in res.findings:
+                            res.messages.append(f["message"])
+                        findings_mod.merge(res.findings, findings_mod.Finding.from_dict(f))
+                        res.exchanges.extend(e for e in f["exchanges"] if e not in res.exchanges)
+                elif rec.stopped:
                     seen[rid].append("not-reached")
+                    blocking = ", ".join(f"{f['requirement']} finding {f['fingerprint']}" for f in found)
+                    res.messages.append(f"{rec.nodeid}: not reached, stopped by {blocking}")
+                else:
+                    seen[rid].append("passed")  # the test went on to the end; its other findings are elsewhere
             else:
                 seen[rid].append(rec.outcome)
                 if rec.outcome in {"broken", "skipped", "omitted"} and rec.message:

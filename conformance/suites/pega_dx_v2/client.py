@@ -67,7 +67,8 @@ class PegaApi:
         body = ex.json()
         if ex.status is None or not 200 <= ex.status < 300 or not isinstance(body, dict) or \
                 not isinstance(body.get("ID"), str):
-            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
+            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}", "PEGA-CASE-001", [ex.id],
+                                     operation="POST /cases", detail=f"status {ex.status}")
         return body["ID"], ex
 
     def some_case(self) -> str:
@@ -88,8 +89,16 @@ class PegaApi:
         ex = self.get_case(case_id)
         info = case_info(ex)
         etag = ex.header("ETag")
-        if ex.status != 200 or info is None or not etag:
-            raise PreconditionFailed(f"could not read case {case_id} with its ETag: {ex.summary()}")
+        if ex.status != 200 or info is None:
+            if case_id == self.target.fixtures.existing_case_id:
+                # the target's own setting, not the server's contract
+                raise PreconditionFailed(f"fixtures.existing_case_id {case_id!r} could not be read: {ex.summary()}")
+            # a case the test created must read back (PEGA-CASE-003)
+            raise PreconditionFailed(f"could not read case {case_id}: {ex.summary()}", "PEGA-CASE-003", [ex.id],
+                                     operation="GET /cases/{caseID}", detail=f"status {ex.status}")
+        if not etag:
+            raise PreconditionFailed(f"case {case_id} was read without an ETag: {ex.summary()}", "PEGA-ETAG-001",
+                                     [ex.id], operation="GET /cases/{caseID}", detail="no ETag")
         return etag, info, ex
 
     def delete_case(self, case_id: str) -> Exchange:
@@ -108,12 +117,16 @@ class PegaApi:
     # -- assignments -----------------------------------------------------------
     def assignment_of(self, info: dict[str, Any]) -> tuple[str, str]:
         items = info.get("assignments")
+        # with assignments declared, a new case's assignment must carry its ID and actions (PEGA-ASSIGN-001;
+        # REC: caseInfo.assignments[].actions[])
         if not isinstance(items, list) or not items or not isinstance(items[0], dict):
-            raise PreconditionFailed(f"case {info.get('ID')} has no open assignment")
+            raise PreconditionFailed(f"case {info.get('ID')} has no open assignment", "PEGA-ASSIGN-001",
+                                     operation="GET /cases/{caseID}", detail="no assignment")
         first = items[0]
         actions = first.get("actions") or []
         if not isinstance(first.get("ID"), str) or not actions or not isinstance(actions[0], dict):
-            raise PreconditionFailed(f"assignment of case {info.get('ID')} has no ID or no action")
+            raise PreconditionFailed(f"assignment of case {info.get('ID')} has no ID or no action", "PEGA-ASSIGN-001",
+                                     operation="GET /cases/{caseID}", detail="assignment without ID or actions")
         return first["ID"], str(actions[0].get("ID"))
 
     def get_assignment(self, assignment_id: str, **kw: Any) -> Exchange:
@@ -136,7 +149,8 @@ class PegaApi:
         body = ex.json()
         if ex.status is None or not 200 <= ex.status < 300 or not isinstance(body, dict) or \
                 not isinstance(body.get("ID"), str):
-            raise PreconditionFailed(f"could not upload a file to test with: {ex.summary()}")
+            raise PreconditionFailed(f"could not upload a file to test with: {ex.summary()}", "PEGA-ATT-001", [ex.id],
+                                     operation="POST /attachments/upload", detail=f"status {ex.status}")
         return body["ID"]
 
     def attach(self, case_id: str, items: list[dict[str, Any]]) -> Exchange:
@@ -150,7 +164,8 @@ class PegaApi:
         body = ex.json()
         items = body.get("attachments") if isinstance(body, dict) else None
         if ex.status != 200 or not isinstance(items, list):
-            raise PreconditionFailed(f"could not list the attachments of {case_id}: {ex.summary()}")
+            raise PreconditionFailed(f"could not list the attachments of {case_id}: {ex.summary()}", "PEGA-ATT-004",
+                                     [ex.id], operation="GET /cases/{caseID}/attachments", detail=f"status {ex.status}")
         for item in items:
             if isinstance(item, dict) and isinstance(item.get("ID"), str):
                 self.track_attachment(item["ID"])
@@ -166,11 +181,13 @@ class PegaApi:
         ex = self.attach(case_id, [{"type": "File", "category": category or self.target.fixtures.attachment_category,
                                     "ID": upload_id, "name": name.rsplit(".", 1)[0]}])
         if ex.status is None or not 200 <= ex.status < 300:
-            raise PreconditionFailed(f"could not attach {name!r} to {case_id}: {ex.summary()}")
+            raise PreconditionFailed(f"could not attach {name!r} to {case_id}: {ex.summary()}", "PEGA-ATT-004",
+                                     [ex.id], operation="POST /cases/{caseID}/attachments", detail=f"status {ex.status}")
         items, _ = self.listed(case_id)
         found = [i for i in items if i.get("fileName") == name]
         if not found:
-            raise PreconditionFailed(f"attached {name!r} but the list of {case_id} does not show it")
+            raise PreconditionFailed(f"attached {name!r} but the list of {case_id} does not show it", "PEGA-ATT-004",
+                                     operation="GET /cases/{caseID}/attachments", detail="attached file not listed")
         return found[0], ex
 
     def categories(self, case_id: str, kind: str) -> Exchange:

@@ -28,13 +28,56 @@ class Fixtures(_Strict):
 
 
 class Capabilities(_Strict):
-    """What the server offers. Tests ask for these, never for a vendor name."""
+    """What the server offers, group by group of operations. Tests ask for these, never for a
+    vendor name. A capability is a promise both ways: an operation whose group the target does
+    not declare is left out of every requirement (skipped, naming the capability), and a
+    declared group whose operations the server breaks is a finding, never a skip."""
 
+    # GET /assignments/next, GET /assignments/{ID}, the assignment action GET/PATCH and save
+    # (seed 000's operation list; VF SW table)
     assignments: bool = True
-    delete_case: bool = True
+    delete_case: bool = True  # DELETE /cases/{ID} in the create stage (seed 000)
+    stages: bool = True  # GET /cases/{ID}/stages, POST .../stages/next, PUT .../stages/{stageID} (seed 000; VF SW)
+    # the form refresh and navigation operations real clients use (recorded in ../shared/corpus:
+    # PATCH .../actions/{actionID}/refresh, PATCH /cases/{ID}/views/{viewID}/refresh,
+    # PATCH /assignments/{ID}/navigation_steps/previous); the documents list them only by name
+    refresh_navigation: bool = False
     v1_update: bool = False
     attachments: bool = True  # upload, attach, list, download, delete (seed 001)
     data_views: bool = False  # needs fixtures.data_view_id
+
+
+# Which capabilities each operation of specs/pega-dx-v2.yaml needs (all of them must be declared);
+# an empty tuple is the core every DX v2 server offers. tests/test_capabilities.py proves that every
+# operation of the spec is listed here and nothing else is.
+OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("POST", "/cases"): (),
+    ("GET", "/cases/{caseID}"): (),
+    ("DELETE", "/cases/{caseID}"): ("delete_case",),
+    ("GET", "/cases/{caseID}/actions/{actionID}"): (),
+    ("PATCH", "/cases/{caseID}/actions/{actionID}"): (),
+    ("GET", "/cases/{caseID}/stages"): ("stages",),
+    ("POST", "/cases/{caseID}/stages/next"): ("stages",),
+    ("PUT", "/cases/{caseID}/stages/{stageID}"): ("stages",),
+    ("PATCH", "/cases/{caseID}/views/{viewID}/refresh"): ("refresh_navigation",),
+    ("GET", "/assignments/next"): ("assignments",),
+    ("GET", "/assignments/{assignmentID}"): ("assignments",),
+    ("GET", "/assignments/{assignmentID}/actions/{actionID}"): ("assignments",),
+    ("PATCH", "/assignments/{assignmentID}/actions/{actionID}"): ("assignments",),
+    ("PATCH", "/assignments/{assignmentID}/actions/{actionID}/save"): ("assignments",),
+    ("PATCH", "/assignments/{assignmentID}/actions/{actionID}/refresh"): ("assignments", "refresh_navigation"),
+    ("PATCH", "/assignments/{assignmentID}/navigation_steps/previous"): ("assignments", "refresh_navigation"),
+    ("POST", "/attachments/upload"): ("attachments",),
+    ("POST", "/cases/{caseID}/attachments"): ("attachments",),
+    ("GET", "/cases/{caseID}/attachments"): ("attachments",),
+    ("GET", "/cases/{caseID}/attachment_categories"): ("attachments",),
+    ("GET", "/attachments/{attachmentID}"): ("attachments",),
+    ("PATCH", "/attachments/{attachmentID}"): ("attachments",),
+    ("DELETE", "/attachments/{attachmentID}"): ("attachments",),
+    ("GET", "/data_views/{dataViewID}"): ("data_views",),
+    ("POST", "/data_views/{dataViewID}"): ("data_views",),
+    ("POST", "/data_views/{dataViewID}/count"): ("data_views",),
+}
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target

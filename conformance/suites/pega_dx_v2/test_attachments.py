@@ -62,11 +62,13 @@ def test_attachment_upload_several_files_first_processed(pega):
     ex = pega.upload([("first.txt", b"FIRST FILE", "text/plain"), ("second.txt", b"SECOND", "text/plain")])
     upload = ex.json().get("ID") if ok(ex) and isinstance(ex.json(), dict) else None
     if not upload:
-        raise PreconditionFailed(f"upload of two files failed: {ex.summary()}")
+        raise PreconditionFailed(f"upload of two files failed: {ex.summary()}", "PEGA-ATT-001", [ex.id],
+                                 operation="POST /attachments/upload", detail=f"status {ex.status}")
     att = pega.attach(case_id, [{"type": "File", "category": pega.target.fixtures.attachment_category, "ID": upload}])
     items, listing = pega.listed(case_id)
     if not ok(att) or len(items) != 1:
-        raise PreconditionFailed(f"could not attach the upload: {att.summary()}")
+        raise PreconditionFailed(f"could not attach the upload: {att.summary()}", "PEGA-ATT-004", [att.id],
+                                 operation="POST /cases/{caseID}/attachments", detail=f"status {att.status}")
     got = pega.download(items[0]["ID"], "stream")
     if items[0].get("fileName") != "first.txt" or got.body != b"FIRST FILE":
         raise violate("PEGA-ATT-003", f"kept {items[0].get('fileName')!r} ({got.body[:20]!r}), not the first file",

@@ -26,7 +26,9 @@ def page(pega, number: int, size: int, total: bool = False):
     ex = pega.data_view(body)
     body = ex.json()
     if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise PreconditionFailed(f"data view page {number} (size {size}) answered {ex.summary()}")
+        # the walk itself is what PEGA-DV-001 verifies (VF data view paging)
+        raise PreconditionFailed(f"data view page {number} (size {size}) answered {ex.summary()}", "PEGA-DV-001",
+                                 [ex.id], operation="POST /data_views/{dataViewID}", detail=f"status {ex.status}")
     return body["data"], body.get("hasMoreResults"), ex
 
 
