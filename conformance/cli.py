@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from conformance import apis, requirements, results
@@ -42,7 +43,8 @@ def _default_out(target: Target) -> Path:
 
 
 def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
-            quiet: bool = False, allure_results: bool = True, workers: int = 1) -> tuple[int, dict[str, Any] | None]:
+            quiet: bool = False, allure_results: bool = True, workers: int = 1,
+            finding_results: bool = True) -> tuple[int, dict[str, Any] | None]:
     """Run the suite for `target` in-process; returns (exit code, results document)."""
     import pytest
 
@@ -88,6 +90,8 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
     doc = run.document or run.finish()
     if allure_results:
         _allure_extras(allure_dir, target, doc, run.server_headers)
+        if finding_results:
+            _allure_findings(allure_dir, target, doc, out)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
@@ -139,6 +143,55 @@ def _allure_extras(allure_dir: Path, target: Target, doc: dict[str, Any], server
            **{f"server.{k}": v for k, v in server.items()}}
     (allure_dir / "environment.properties").write_text(
         "".join(f"{k}={str(v).replace(chr(10), ' ')}\n" for k, v in env.items()), encoding="utf-8")
+
+
+def _allure_findings(allure_dir: Path, target: Target, doc: dict[str, Any], out: Path) -> None:
+    """One Allure result per finding, beside the per-test results: its history id is the fingerprint,
+    so Allure's history follows each distinct defect across runs, not the test that happened to see it
+    (with the target's name, so that the same defect of two targets merged into one report stays two)."""
+    import time
+    import uuid as uuid_mod
+
+    from allure_commons.logger import AllureFileLogger
+    from allure_commons.model2 import Attachment, Label, Parameter, Status, StatusDetails, TestResult
+
+    logger = AllureFileLogger(str(allure_dir))
+    now = int(time.time() * 1000)
+    wanted = {e for r in doc["requirements"].values() for f in r.get("findings", []) for e in f["exchanges"][:3]}
+    evidence: dict[str, dict[str, Any]] = {}
+    for log in [out / "exchanges.jsonl", *sorted((out / "workers").glob("*/exchanges.jsonl"))]:
+        if wanted and log.is_file():
+            with log.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if any(e in line[:40] for e in wanted):
+                        record = json.loads(line)
+                        evidence[record["id"]] = record
+    for rid, req in doc["requirements"].items():
+        for f in req.get("findings", []):
+            accepted = bool(f.get("deviation")) and not f["deviation"].get("expired")
+            status = Status.SKIPPED if accepted else (Status.FAILED if req["level"] == "MUST" else Status.BROKEN)
+            attachments = []
+            for ex_id in f.get("exchanges", [])[:3]:
+                ex = evidence.get(ex_id)
+                if ex is None:
+                    continue
+                source = f"{uuid_mod.uuid4()}-attachment.txt"
+                logger.report_attached_data(ex["curl"], source)
+                attachments.append(Attachment(name=f"{ex_id} {ex['method']} → {ex['status']} curl", source=source,
+                                              type="text/plain"))
+            name = f"{rid} · {f['detail'][:160] or f.get('operation') or 'finding'}"
+            logger.report_result(TestResult(
+                name=name, uuid=str(uuid_mod.uuid4()), historyId=f"{f['fingerprint']}:{target.name}", testCaseId=f["fingerprint"],
+                fullName=f"finding {f['fingerprint']}", status=status, start=now, stop=now, stage="finished",
+                statusDetails=StatusDetails(message=f"[{rid}] {f['message']}", flaky=bool(f.get("flaky")),
+                                            trace="evidence: " + ", ".join(f.get("exchanges", [])[:10])),
+                description=f"**{rid}** ({req['level']}): {req['sentence']}\n\nSource: {req['source']}\n\n"
+                            f"Finding `{f['fingerprint']}`, seen {f.get('occurrences', 1)} time(s)"
+                            f"{' (flaky)' if f.get('flaky') else ''}.",
+                labels=[Label("epic", target.api), Label("feature", req["family"]), Label("story", rid),
+                        Label("parentSuite", target.name), Label("suite", "findings"), Label("tag", req["level"]),
+                        Label("requirement", rid), Label("finding", f["fingerprint"])],
+                parameters=[Parameter("target", target.name)], attachments=attachments))
 
 
 def print_summary(doc: dict[str, Any], title: str | None = None) -> None:
@@ -220,8 +273,12 @@ def main() -> None:
 @click.option("--requirement", "only", multiple=True, metavar="ID",
               help="run only the tests of this requirement id or id prefix, e.g. PM-PAGE (repeatable); "
                    "the others are reported as not run")
+@click.option("--rerun-failures", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="run the tests that made findings N more times; a finding seen on some attempts and not on "
+                   "others is marked flaky")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
-        baseline: Path | None, shard: str | None, allure_results: bool, workers: int, only: tuple[str, ...]) -> None:
+        baseline: Path | None, shard: str | None, allure_results: bool, workers: int, only: tuple[str, ...],
+        rerun_failures: int) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -238,7 +295,13 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
                 raise click.BadParameter(f"{prefix!r} matches no requirement of {target.api}", param_hint="--requirement")
         pytest_args = (*pytest_args, f"--conformance-only={','.join(only)}")
     base_doc = _load_baseline(baseline) if baseline else None
-    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers)
+    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers,
+                        finding_results=not rerun_failures)
+    if doc is not None and rerun_failures and code in (EXIT_OK, EXIT_GATE):
+        rerun(target, out, doc, rerun_failures, fail_on, pytest_args)
+        code = EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE
+        if allure_results:
+            _allure_findings(out / "allure-results", target, doc, out)
     if doc is not None:
         print_summary(doc)
         console.print(f"results: {out / 'results.json'}")
@@ -248,6 +311,44 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
         path = generate_report([out / "allure-results"], out / "allure-report", f"Conformance: {target.name}")
         console.print(f"Allure report: {path / 'index.html'}")
     sys.exit(code)
+
+
+def rerun(target: Target, out: Path, doc: dict[str, Any], attempts: int, fail_on: str,
+          pytest_args: tuple[str, ...]) -> None:
+    """Run the tests that made findings `attempts` more times (each in out/reruns/K) and mark every
+    finding that was not seen on every attempt flaky, in results.json. A flaky finding still counts:
+    a defect seen once (a race, say) is a defect; it only does not count as new against a baseline
+    that had it flaky too."""
+    tests = sorted({t for r in doc["requirements"].values() for f in r.get("findings", []) for t in f["tests"]})
+    if not tests:
+        return
+    listing = out / "reruns" / "tests.txt"
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    listing.write_text("\n".join(tests) + "\n", encoding="utf-8")
+    seen: list[dict[str, dict[str, Any]]] = []
+    for k in range(1, attempts + 1):
+        console.print(f"rerun {k}/{attempts} of {len(tests)} test(s) that made findings")
+        _, again = execute(target, out / "reruns" / str(k), fail_on, (*pytest_args, f"--conformance-tests={listing}"),
+                           quiet=True, allure_results=False)
+        if again is not None:
+            seen.append(results.findings_of(again))
+    if not seen:
+        return
+    for rid, req in doc["requirements"].items():
+        have = {f["fingerprint"] for f in req.get("findings", [])}
+        for f in req.get("findings", []):
+            f["flaky"] = f.get("flaky", False) or not all(f["fingerprint"] in s for s in seen)
+        # seen on a rerun only: a finding all the same, and flaky by definition
+        for extra in {fp: f for s in seen for fp, f in s.items() if f["requirement"] == rid and fp not in have}.values():
+            req.setdefault("findings", []).append({**extra, "flaky": True})
+            if req["outcome"] in {"passed", "unexpectedly-passed"}:
+                req["outcome"] = "failed" if req["level"] == "MUST" else "warning"
+    doc["counts"] = {o: sum(1 for r in doc["requirements"].values() if r["outcome"] == o) for o in results.OUTCOMES}
+    gating = set(results.GATING) | ({"warning"} if fail_on == "warning" else set())
+    blocking = sorted(rid for rid, r in doc["requirements"].items() if r["outcome"] in gating)
+    doc["verdict"] = {**doc["verdict"], "passed": not blocking, "blocking": blocking}
+    doc["reruns"] = {"attempts": len(seen), "tests": tests}
+    results.write(out / "results.json", doc)
 
 
 def _shard(value: str) -> str:
@@ -447,7 +548,7 @@ def gate_cmd(paths: tuple[Path, ...], fail_on: str, baseline: Path | None) -> No
     runs = compare.load_runs(list(paths))
     code = EXIT_OK
     for r in runs:
-        doc = {"requirements": r.requirements, "target": {"name": r.name}}
+        doc = {"requirements": r.requirements, "target": {"name": r.name, "api": r.api}}
         if baseline is not None:
             code = max(code, _gate_on_baseline(_load_baseline(baseline), doc))
             continue
@@ -456,6 +557,29 @@ def gate_cmd(paths: tuple[Path, ...], fail_on: str, baseline: Path | None) -> No
         console.print(f"{r.name}: {'[green]PASS[/]' if not blocking else '[bold red]FAIL[/] ' + ', '.join(blocking)}")
         code = max(code, EXIT_GATE if blocking else EXIT_OK)
     sys.exit(code)
+
+
+@main.command("diff")
+@click.argument("before", type=click.Path(exists=True, path_type=Path))
+@click.argument("after", type=click.Path(exists=True, path_type=Path))
+def diff_cmd(before: Path, after: Path) -> None:
+    """New, fixed and unchanged findings between two runs of one API (run folders or results.json);
+    exits like `gate --baseline BEFORE AFTER`: 1 on any regression or new finding."""
+    a, b = _load_baseline(before), _load_baseline(after)
+    if a["target"]["api"] != b["target"]["api"]:
+        console.print(f"[bold red]diff error:[/] {before} is a {a['target']['api']} run, {after} a "
+                      f"{b['target']['api']} run: findings of different APIs cannot be compared")
+        sys.exit(EXIT_USAGE)
+    changes = results.diff(a, b)
+    style = {"new": "bold red", "fixed": "green", "unchanged": "dim"}
+    for kind in ("new", "fixed", "unchanged"):
+        chosen = [f for k, f in changes if k == kind]
+        console.print(f"[{style[kind]}]{kind}: {len(chosen)}[/]")
+        for f in sorted(chosen, key=lambda f: (f["requirement"], f.get("operation") or "")):
+            flaky = " [yellow](flaky)[/]" if f.get("flaky") else ""
+            console.print(f"  {f['fingerprint']}  {f['requirement']}{flaky}  {escape(f['message'][:200])}",
+                          highlight=False)
+    sys.exit(_gate_on_baseline(a, b))
 
 
 @main.command("report")

@@ -66,6 +66,19 @@ def _exchanges(folder: Path, wanted: set[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
+def merge_findings(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Shards of one run: the same fingerprint is one finding (a fingerprint does not depend on the shard)."""
+    out = {f["fingerprint"]: dict(f) for f in a}
+    for f in b:
+        if f["fingerprint"] in out:
+            have = out[f["fingerprint"]]
+            have["occurrences"] = have.get("occurrences", 1) + f.get("occurrences", 1)
+            have["flaky"] = have.get("flaky", False) or f.get("flaky", False)
+        else:
+            out[f["fingerprint"]] = dict(f)
+    return list(out.values())
+
+
 def merge_outcome(a: str, b: str) -> str:
     return min(a, b, key=PRECEDENCE.index)
 
@@ -100,6 +113,7 @@ def load_runs(paths: list[Path]) -> list[Run]:
             mine["exchanges"] = mine.get("exchanges", []) + r.get("exchanges", [])
             mine["messages"] = mine.get("messages", []) + r.get("messages", [])
             mine["tests"] = mine.get("tests", []) + r.get("tests", [])
+            mine["findings"] = merge_findings(mine.get("findings", []), r.get("findings", []))
         blocking = sorted(rid for rid, r in run.requirements.items() if r["outcome"] in results.GATING)
         run.verdict = {**run.verdict, "passed": not blocking, "blocking": blocking}
     return list(runs.values())
@@ -120,7 +134,22 @@ def matrix(runs: list[Run]) -> dict[str, Any]:
                 "observations": r.get("observations", {}), "exchanges": r.get("exchanges", [])[:EVIDENCE_PER_CELL],
                 "message": (r.get("messages") or [""])[0][:500],
                 "deviation": r.get("deviation"),
+                "findings": [{k: f.get(k) for k in ("fingerprint", "operation", "check", "message", "flaky")}
+                             for f in r.get("findings", [])],
             }
+    apis_of = {run.name: run.api for run in runs}
+    for row in rows.values():
+        previous: dict[str, tuple[str, set[str]]] = {}  # api -> (target, fingerprints) of the column before
+        for run in runs:
+            cell = row["cells"].get(run.name)
+            if cell is None:
+                continue
+            mine = {f["fingerprint"] for f in cell["findings"]}
+            if apis_of[run.name] in previous:
+                name, theirs = previous[apis_of[run.name]]
+                # fingerprints compare within one API only: the difference to the column before of that API
+                cell["versus"] = {"target": name, "new": sorted(mine - theirs), "gone": sorted(theirs - mine)}
+            previous[apis_of[run.name]] = (run.name, mine)
     ordered = sorted(rows.values(), key=lambda row: (len(row["apis"]) == 1, ",".join(row["apis"]), row["family"],
                                                      row["topic"]))
     return {
@@ -146,6 +175,10 @@ def markdown(runs: list[Run]) -> str:
                 cells.append("—")
                 continue
             text = f"**{cell['outcome']}**"
+            if cell["findings"]:
+                text += f" {len(cell['findings'])} finding{'s' if len(cell['findings']) > 1 else ''}"
+            if cell.get("versus") and (cell["versus"]["new"] or cell["versus"]["gone"]):
+                text += f" (vs {cell['versus']['target']}: +{len(cell['versus']['new'])} -{len(cell['versus']['gone'])})"
             if _observed(cell):
                 text += f" ({_observed(cell)})"
             cells.append(text.replace("|", "\\|"))
@@ -173,6 +206,24 @@ details{margin:6px 0}summary{cursor:pointer}
 
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _findings_html(cell: dict[str, Any]) -> str:
+    """The cell's findings, listed on demand, and what differs from the column before (same API)."""
+    out = ""
+    found = cell.get("findings") or []
+    versus = cell.get("versus")
+    if found:
+        new = set(versus["new"]) if versus else set()
+        items = "".join(
+            f"<li><span class=id>{_esc(f['fingerprint'])}</span>{' <b>new</b>' if f['fingerprint'] in new else ''}"
+            f"{' <i>flaky</i>' if f.get('flaky') else ''} {_esc((f.get('message') or '')[:300])}</li>" for f in found)
+        out += (f"<details class=findings><summary>{len(found)} finding{'s' if len(found) > 1 else ''}</summary>"
+                f"<ul>{items}</ul></details>")
+    if versus and (versus["new"] or versus["gone"]):
+        out += (f"<div class='obs versus'>vs {_esc(versus['target'])}: +{len(versus['new'])} new, "
+                f"−{len(versus['gone'])} gone</div>")
+    return out
 
 
 def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
@@ -205,7 +256,7 @@ def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
                 dev = f"<div class=obs>deviation: {_esc(d['reason'])} ({_esc(d['reference'])}, expires {_esc(d['expires'])})</div>"
             cells.append(
                 f"<td><span class=o style='background:{COLOURS.get(cell['outcome'], '#000')}'>{_esc(cell['outcome'])}</span>"
-                f" <span class=id>{_esc(cell['requirement'])}</span>{ev}"
+                f" <span class=id>{_esc(cell['requirement'])}</span>{ev}{_findings_html(cell)}"
                 f"<div class=obs>{_esc(_observed(cell))}</div>{dev}"
                 f"{'<div class=obs>' + _esc(cell['message']) + '</div>' if cell['outcome'] not in ('passed', 'omitted') and cell['message'] else ''}</td>")
         body.append(f"<tr><td><b>{_esc(row['topic'])}</b> <span class=obs>{_esc(row['level'])}</span>"

@@ -77,6 +77,7 @@ class Finding:
     occurrences: int = 1
     tests: list[str] = field(default_factory=list)
     flaky: bool = False  # seen on some attempts of a rerun and not on others
+    deviation: dict[str, Any] | None = None  # the target's entry that accepts this finding, if any
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -119,6 +119,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-target", default=None, help="target file (TOML) to run the suites against")
     group.addoption("--conformance-out", default=None, help="folder for results.json and the exchange log")
     group.addoption("--conformance-shard", default=None, help="K/N: keep only the tests of shard K of N")
+    group.addoption("--conformance-tests", default=None,
+                    help="a file listing test node ids, one a line: keep only those tests (reruns of failures)")
     group.addoption("--conformance-only", default=None,
                     help="comma-separated requirement ids or id prefixes: keep only the tests that verify them")
 
@@ -188,6 +190,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # a stable split by test id: the same test always lands in the same shard
         k, n = (int(x) for x in shard.split("/"))
         keep = [i for i in items if zlib.crc32(i.nodeid.encode()) % n == k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+    listed = config.getoption("--conformance-tests", default=None)
+    if listed:
+        wanted_ids = set(Path(listed).read_text(encoding="utf-8").split("\n")) - {""}
+        keep = [i for i in items if i.nodeid in wanted_ids]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     only = config.getoption("--conformance-only", default=None)

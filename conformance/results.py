@@ -126,12 +126,36 @@ def aggregate(target: Target, records: Iterable[TestRecord],
     return results
 
 
+def _entry(entry: Any, today: dt.date | None) -> dict[str, Any]:
+    return {"reason": entry.reason, "reference": entry.reference, "expires": entry.expires.isoformat(),
+            "expired": entry.expired(today), **({"finding": entry.finding} if entry.finding else {})}
+
+
 def _apply_deviation(target: Target, res: RequirementResult, today: dt.date | None) -> None:
+    """Known deviations (DESIGN.md, Outcomes): an entry for the requirement accepts all of its findings;
+    an entry naming a fingerprint accepts that finding only, so a new defect still fails."""
+    per_finding = target.finding_deviations(res.id)
+    for fp, f in res.findings.items():
+        if fp in per_finding:
+            f.deviation = _entry(per_finding[fp], today)
     entry = target.deviation_for(res.id)
+    if entry is None and per_finding:
+        res.deviation = {"findings": [_entry(e, today) for e in per_finding.values()]}
+        if res.outcome in {"failed", "warning"}:
+            open_ = [f for fp, f in res.findings.items() if fp not in per_finding]
+            expired = [e for fp, e in per_finding.items() if fp in res.findings and e.expired(today)]
+            if expired:
+                res.outcome = "failed"
+                res.messages += [f"known deviation for finding {e.finding} expired on {e.expires.isoformat()} "
+                                 f"({e.reference})" for e in expired]
+            elif not open_:
+                res.outcome = "deviation"
+        elif res.outcome == "passed":
+            res.outcome = "unexpectedly-passed"
+        return
     if entry is None:
         return
-    res.deviation = {"reason": entry.reason, "reference": entry.reference, "expires": entry.expires.isoformat(),
-                     "expired": entry.expired(today)}
+    res.deviation = _entry(entry, today)
     if entry.expired(today):
         if res.outcome in {"failed", "warning"}:
             res.outcome = "failed"  # DESIGN.md: expired deviation entries count as failed
@@ -184,8 +208,10 @@ GOOD = {"passed", "unexpectedly-passed"}
 
 
 def regressions(baseline: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What got worse since the baseline run (issue 7): a requirement that passed and no longer
-    does, and a test that ran before and is gone (a vanished test proves nothing)."""
+    """What got worse since the baseline run: a requirement that passed and no longer does, a test
+    that ran before and is gone (a vanished test proves nothing), and every finding that is new (a
+    second defect under a requirement that already failed is a regression too). A finding that the
+    baseline had, flaky or not, or that a known deviation accepts, is not new."""
     found: list[str] = []
     now = current["requirements"]
     for rid, before in sorted(baseline["requirements"].items()):
@@ -195,4 +221,38 @@ def regressions(baseline: dict[str, Any], current: dict[str, Any]) -> list[str]:
         if after is not None:
             gone = sorted(set(before.get("tests", [])) - set(after.get("tests", [])))
             found += [f"{rid}: test vanished: {t}" for t in gone]
+    for kind, finding in diff(baseline, current):
+        if kind == "new" and not _accepted(finding, now.get(finding["requirement"], {})):
+            found.append(f"{finding['requirement']}: new finding {finding['fingerprint']}"
+                         f"{' (flaky)' if finding.get('flaky') else ''}: {finding['message'][:300]}")
     return found
+
+
+def _accepted(finding: dict[str, Any], requirement: dict[str, Any]) -> bool:
+    if finding.get("deviation") and not finding["deviation"].get("expired"):
+        return True
+    whole = requirement.get("deviation") or {}
+    return requirement.get("outcome") == "deviation" and "findings" not in whole
+
+
+def findings_of(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """fingerprint -> finding, over every requirement of a results document (empty before version 2)."""
+    return {f["fingerprint"]: f for r in doc["requirements"].values() for f in r.get("findings", [])}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(new | fixed | unchanged, finding) between two results documents of the same API. A requirement
+    the earlier document did not verify (not run, or written before findings existed) is left out:
+    there is nothing to compare its findings with (its outcome is still compared by regressions)."""
+    a, b = findings_of(before), findings_of(after)
+    comparable = {rid for rid, r in before["requirements"].items() if "findings" in r
+                  and r.get("outcome") not in {"skipped", "omitted"}}
+    out: list[tuple[str, dict[str, Any]]] = []
+    for fp, f in b.items():
+        if fp in a:
+            out.append(("unchanged", f))
+        elif f["requirement"] in comparable:
+            out.append(("new", f))
+    ran_now = {rid for rid, r in after["requirements"].items() if r.get("outcome") not in {"skipped", "omitted"}}
+    out += [("fixed", f) for fp, f in a.items() if fp not in b and f["requirement"] in ran_now]
+    return out

@@ -87,6 +87,9 @@ class Property(_Strict):
 
 class Deviation(_Strict):
     requirement: str
+    # a finding's fingerprint (results.json): accept this one known defect, not every future defect of
+    # the requirement; without it the entry covers the whole requirement
+    finding: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")
     reason: str = Field(min_length=1)
     reference: str = Field(min_length=1)
     expires: dt.date
@@ -128,10 +131,15 @@ class Target(_Strict):
         return self
 
     def deviation_for(self, requirement_id: str) -> Deviation | None:
+        """The entry that accepts the whole requirement, if any."""
         for entry in self.deviations:
-            if entry.requirement == requirement_id:
+            if entry.requirement == requirement_id and entry.finding is None:
                 return entry
         return None
+
+    def finding_deviations(self, requirement_id: str) -> dict[str, Deviation]:
+        """Entries that accept single findings of the requirement, by fingerprint."""
+        return {e.finding: e for e in self.deviations if e.requirement == requirement_id and e.finding}
 
 
 def _per_api_model(name: str) -> type[Target]:

@@ -76,4 +76,4 @@ def test_operation_without_valid_token_answers_401(pega, real_ids, method, path,
     headers = {"If-Match": real_ids["etag"]} if "etag" in real_ids and method in {"PATCH", "PUT", "POST"} else {}
     ex = pega.s.request(method, _url(path, real_ids), json_body=body, headers=headers, auth=TOKENS[token])
     pega.track(ex)
-    status_in(ex, {401}, "PEGA-AUTH-001", f"{method} {path} with a {token} token")
+    status_in(ex, {401}, "PEGA-AUTH-001", f"{method} {path} with {'no' if token == 'missing' else 'an invalid'} token")
