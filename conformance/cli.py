@@ -59,6 +59,8 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         console.print(f"[bold red]run broken:[/] {exc}")
         run.session.close()
         return EXIT_BROKEN, None
+    if not quiet:
+        _warn_capabilities(target, run.session)
 
     class Activate:
         @pytest.hookimpl(tryfirst=True)
@@ -96,6 +98,18 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
     return (EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE), doc
+
+
+def _warn_capabilities(target: Target, session: Any) -> None:
+    """DESIGN.md flow step 3: a declared capability that looks absent is said before the first test
+    (its requirements will fail: a capability is a promise)."""
+    from conformance.probe import probe
+
+    for v in probe(target, session):
+        if v.declared and v.seen == "absent":
+            console.print(f"[yellow]warning:[/] capabilities.{v.capability} is declared, but the server does not "
+                          f"seem to offer it ({escape(v.evidence)}); its requirements will fail. "
+                          f"`conformance probe --target FILE` suggests a [capabilities] block.", highlight=False)
 
 
 def _defer_interrupts(run: Any) -> Any:
@@ -557,6 +571,44 @@ def gate_cmd(paths: tuple[Path, ...], fail_on: str, baseline: Path | None) -> No
         console.print(f"{r.name}: {'[green]PASS[/]' if not blocking else '[bold red]FAIL[/] ' + ', '.join(blocking)}")
         code = max(code, EXIT_GATE if blocking else EXIT_OK)
     sys.exit(code)
+
+
+@main.command("probe")
+@click.option("--target", "target_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="target file (TOML)")
+@click.option("--max-requests", default=16, show_default=True, type=click.IntRange(1, 100),
+              help="at most this many GET requests")
+def probe_cmd(target_path: Path, max_requests: int) -> None:
+    """Ask the server cheaply (GETs only) which capabilities it shows; print a suggested [capabilities] block."""
+    from conformance.http import ExchangeLog, Session
+    from conformance.probe import probe, suggested_block
+
+    try:
+        target = load(target_path)
+    except TargetError as exc:
+        console.print(f"[bold red]target error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    session = Session(target, ExchangeLog(None))
+    try:
+        session.tokens.header()
+        verdicts = probe(target, session, max_requests)
+    except SuiteBroken as exc:
+        console.print(f"[bold red]probe broken:[/] {exc}")
+        sys.exit(EXIT_BROKEN)
+    finally:
+        session.close()
+    if not verdicts:
+        console.print(f"{target.api} has no optional operation groups to probe.")
+        return
+    table = Table(title=f"{target.name} ({target.api}): capabilities")
+    for col in ("capability", "declared", "server", "evidence"):
+        table.add_column(col)
+    for v in verdicts:
+        style = "bold red" if v.mismatch else ""
+        table.add_row(v.capability, str(v.declared).lower(), f"[{style}]{v.seen}[/]" if style else v.seen,
+                      escape(v.evidence))
+    console.print(table)
+    click.echo(suggested_block(target, verdicts))
 
 
 @main.command("diff")
