@@ -138,3 +138,159 @@ def test_unknown_fault_or_variant_is_refused():
         create_app(EmulatorConfig(faults=frozenset({"no-such-fault"})))
     with pytest.raises(ValueError, match="choose one of 409, 412"):
         create_app(EmulatorConfig(variants={"stale": "410"}))
+
+
+# -- what real servers send (tests/corpus/pega-dx-v2), refresh and navigation, switchable groups, faults ----
+
+def seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def wizard(client: httpx.Client) -> tuple[str, str, str]:
+    """A case of the multi-step form case type: (case ID, assignment ID, eTag)."""
+    r = client.post(f"{BASE}/cases", json={"caseTypeID": "CONF-Demo-Work-Wizard", "content": {"pyLabel": "w"}})
+    assert r.status_code == 201, r.text
+    return r.json()["ID"], r.json()["data"]["caseInfo"]["assignments"][0]["ID"], r.headers["ETag"]
+
+
+def test_shapes_follow_the_recorded_responses(emulator):
+    with authed(emulator.url) as c:
+        case_id = create(c)
+        created = c.get(f"{BASE}/cases/{seg(case_id)}")
+        info = created.json()["data"]["caseInfo"]
+        item = info["assignments"][0]
+        # flags are strings; each action links submit, save and open (corpus assignments/NextPreviousTest-4-Step3.json)
+        assert item["canPerform"] == "true" and item["isMultiStep"] == "false"
+        assert set(item["actions"][0]["links"]) == {"submit", "save", "open"}
+        r = c.patch(f"{BASE}/assignments/{seg(item['ID'])}/actions/{item['actions'][0]['ID']}", json={},
+                    headers={"If-Match": created.headers["ETag"]})
+        assert r.status_code == 200 and r.json()["nextAssignmentInfo"]["context"] == "self"
+        # a stage the case left is "completed" and keeps its entryTime (corpus cases/KeysAndCiphers-POST.json)
+        stages = c.get(f"{BASE}/cases/{seg(case_id)}/stages").json()["stages"]
+        assert [s["visited_status"] for s in stages] == ["completed", "active", "future"]
+        assert "entryTime" in stages[0] and "entryTime" in stages[1] and "entryTime" not in stages[2]
+        ui = r.json()["uiResources"]
+        assert ui["root"]["config"] == {"type": "view", "name": "Approve", "context": "caseInfo.content"}
+        assert [b["actionID"] for b in ui["actionButtons"]["main"]] == ["submit"]
+
+
+def test_single_record_data_view_answers_the_record(emulator):
+    with authed(emulator.url) as c:
+        record = c.get(f"{BASE}/data_views/D_ConformanceConfig")
+        # corpus data_views/D_pxBootstrapConfig.json: the record itself, no data[] envelope
+        assert record.status_code == 200 and set(record.json()) == {"pzLoadTime", "pyConfigJSON"}
+        assert isinstance(record.json()["pyConfigJSON"], str)
+        assert isinstance(c.get(f"{BASE}/data_views/D_ConformanceRecords").json()["data"], list)
+        for path in ("/data_views/D_ConformanceConfig", "/data_views/D_ConformanceConfig/count"):
+            refused = c.post(BASE + path, json={})
+            assert refused.status_code == 400 and refused.json()["errorDetails"]
+
+
+@pytest.mark.parametrize("kind", ["assignment-action", "case-view"])
+def test_refresh_answers_the_content_and_commits_nothing(emulator, kind):
+    with authed(emulator.url) as c:
+        case_id = create(c)
+        before = c.get(f"{BASE}/cases/{seg(case_id)}")
+        item = before.json()["data"]["caseInfo"]["assignments"][0]
+        path = (f"{BASE}/assignments/{seg(item['ID'])}/actions/{item['actions'][0]['ID']}/refresh"
+                if kind == "assignment-action" else f"{BASE}/cases/{seg(case_id)}/views/pyDetails/refresh")
+        r = c.patch(path, json={"content": {"pyLabel": "typed", "Extra": "x"}})
+        assert r.status_code == 200
+        assert set(r.json()) == {"data", "uiResources"}
+        assert r.json()["data"] == {"caseInfo": {"content": {"pyLabel": "typed", "Extra": "x"}}}
+        assert "Extra" in r.json()["uiResources"]["resources"]["fields"]
+        after = c.get(f"{BASE}/cases/{seg(case_id)}")
+        assert after.headers["ETag"] == before.headers["ETag"]
+        assert after.json()["data"]["caseInfo"]["content"] == {"pyLabel": "t"}
+        bad = c.patch(path, content=b"{not json", headers={"Content-Type": "application/json"})
+        assert bad.status_code == 400 and bad.json()["errorDetails"]
+        unknown = c.patch(f"{BASE}/cases/{seg(case_id)}/views/NoSuchView/refresh", json={})
+        assert unknown.status_code == 404 and unknown.json()["errorClassification"] == "Not found"
+
+
+def test_previous_step_moves_back_one_step_under_the_etag(emulator):
+    with authed(emulator.url) as c:
+        case_id, aid, etag = wizard(c)
+        back = f"{BASE}/assignments/{seg(aid)}/navigation_steps/previous"
+        # at the first step the assignment stays where it is
+        first = c.patch(back, json={}, headers={"If-Match": etag})
+        assert first.status_code == 200 and first.headers["ETag"] == etag
+        step = c.patch(f"{BASE}/assignments/{seg(aid)}/actions/Create", json={"content": {"pyLabel": "one"}},
+                       headers={"If-Match": etag})
+        assert step.status_code == 200
+        assert step.json()["data"]["caseInfo"]["assignments"][0]["actions"][0]["ID"] == "Step2"
+        assert step.json()["data"]["caseInfo"]["stageID"] == "PRIM0"
+        assert c.patch(back, json={}, headers={"If-Match": etag}).status_code == 409  # stale
+        assert c.patch(back, json={}).status_code == 428  # missing
+        assert c.get(f"{BASE}/cases/{seg(case_id)}").headers["ETag"] == step.headers["ETag"]
+        r = c.patch(back, json={"content": {}, "pageInstructions": []}, headers={"If-Match": step.headers["ETag"]})
+        # corpus assignments/NextPreviousTest-5-Step2.json: data, uiResources (steps, buttons), nextAssignmentInfo
+        assert r.status_code == 200 and r.headers["ETag"] != step.headers["ETag"]
+        assert set(r.json()) == {"data", "uiResources", "nextAssignmentInfo"}
+        assert r.json()["data"]["caseInfo"]["assignments"][0]["actions"][0]["ID"] == "Create"
+        assert [s["visited_status"] for s in r.json()["uiResources"]["navigation"]["steps"]] == \
+            ["current", "future", "future"]
+        assert r.json()["nextAssignmentInfo"]["ID"] == aid
+
+
+def test_previous_step_refusals_follow_the_variants():
+    config = EmulatorConfig(variants={"stale": "412", "missing-if-match": "403"})
+    with ServerThread(create_app(config)) as srv, authed(srv.url) as c:
+        _, aid, etag = wizard(c)
+        back = f"{BASE}/assignments/{seg(aid)}/navigation_steps/previous"
+        assert c.patch(back, json={}, headers={"If-Match": '"20200101T000000.000 GMT"'}).status_code == 412
+        assert c.patch(back, json={}).status_code == 403
+        assert c.patch(f"{BASE}/assignments/{seg('ASSIGN-WORKLIST X-1!F')}/navigation_steps/previous", json={},
+                       headers={"If-Match": etag}).status_code == 404
+
+
+GROUP_PATHS = {
+    "stages": [("GET", "/cases/{case}/stages"), ("POST", "/cases/{case}/stages/next"),
+               ("PUT", "/cases/{case}/stages/PRIM1")],
+    "refresh-navigation": [("PATCH", "/cases/{case}/views/pyDetails/refresh"),
+                           ("PATCH", "/assignments/{assignment}/actions/Submit/refresh"),
+                           ("PATCH", "/assignments/{assignment}/navigation_steps/previous")],
+    "attachments": [("GET", "/cases/{case}/attachments"), ("POST", "/attachments/upload"),
+                    ("GET", "/cases/{case}/attachment_categories")],
+    "data-views": [("GET", "/data_views/D_ConformanceRecords"), ("POST", "/data_views/D_ConformanceRecords/count")],
+}
+
+
+@pytest.mark.parametrize("group", sorted(GROUP_PATHS))
+def test_a_group_switched_off_is_not_there(group):
+    with ServerThread(create_app(EmulatorConfig(variants={group: "off"}))) as srv, authed(srv.url) as c:
+        case_id = create(c)
+        etag = c.get(f"{BASE}/cases/{seg(case_id)}").headers["ETag"]
+        ids = {"case": seg(case_id), "assignment": seg(f"ASSIGN-WORKLIST {case_id}!CREATE_FLOW")}
+        for method, path in GROUP_PATHS[group]:
+            r = c.request(method, BASE + path.format(**ids), json={}, headers={"If-Match": etag})
+            # what a server without the route answers: the not-found error body
+            assert r.status_code == 404 and r.json()["errorClassification"] == "Not found", (method, path)
+        # nothing else changes
+        assert c.get(f"{BASE}/cases/{seg(case_id)}").status_code == 200
+
+
+def test_target_edits_declare_what_the_variant_offers():
+    from conformance import prove
+
+    text = prove.target_text("pega-dx-v2", "http://127.0.0.1:1", variants={"stages": "off", "data-views": "off"})
+    assert "\nstages = false" in text and "\ndata_views = false" in text
+    assert "\nrefresh_navigation = true" in text and "\nattachments = true" in text and "\nv1_update = true" in text
+
+
+def test_faults_of_stages_refresh_navigation_and_assignment_actions():
+    faults = frozenset({"stages-missing", "refresh-commits", "nav-accepts-stale", "assignment-no-actions"})
+    with ServerThread(create_app(EmulatorConfig(faults=faults))) as srv, authed(srv.url) as c:
+        case_id = create(c)
+        read = c.get(f"{BASE}/cases/{seg(case_id)}")
+        assert "actions" not in read.json()["data"]["caseInfo"]["assignments"][0]
+        assert c.get(f"{BASE}/cases/{seg(case_id)}/stages").status_code == 404
+        refreshed = c.patch(f"{BASE}/cases/{seg(case_id)}/views/pyDetails/refresh",
+                            json={"content": {"pyLabel": "kept"}})
+        after = c.get(f"{BASE}/cases/{seg(case_id)}")
+        assert refreshed.status_code == 200 and after.headers["ETag"] != read.headers["ETag"]
+        assert after.json()["data"]["caseInfo"]["content"]["pyLabel"] == "kept"
+        aid = f"ASSIGN-WORKLIST {case_id}!CREATE_FLOW"
+        stale = c.patch(f"{BASE}/assignments/{seg(aid)}/navigation_steps/previous", json={},
+                        headers={"If-Match": read.headers["ETag"]})
+        assert stale.status_code == 200

@@ -183,3 +183,30 @@ CATALOGUE += (
                 "VF ('maxResultsToFetch (max 5000; combining it with paging, or pageSize above 5000, is a 422/400 "
                 "validation error)')", "paging.limits"),
 )
+
+# stages (VF SW), and the form refresh and step navigation real clients use; the documents list the
+# latter by name only, the recorded responses in tests/corpus/pega-dx-v2 show them answered
+CORPUS = "recorded responses of real Pega servers (tests/corpus/pega-dx-v2/responses)"
+CATALOGUE += (
+    Requirement("PEGA-STAGE-001", _PEGA, "stages", "MUST",
+                "GET /cases/{caseID}/stages MUST answer 200 listing the case's stages, among them the stage the "
+                "case is in.",
+                "VF (SW table: GET /cases/{caseID}/stages | 200, vendor-facts.md line 30); seed 000 (the create "
+                "response lists the case's stages, the current one with its entryTime)",
+                "stages.listed"),
+    Requirement("PEGA-REFRESH-001", _PEGA, "refresh", "MUST",
+                "An assignment action refresh and a case view refresh MUST answer 200 with data.caseInfo.content "
+                "and MUST NOT commit: the case's eTag and stored content after it are what they were before.",
+                f"{CORPUS}: assignments/refresh/*.json, cases/views/*-Refresh-*.json and "
+                "KeysCiphers-Dropdown-Refresh-1082.json answer partial content only; marco-looy/pega-dx-mcp "
+                "(refresh recalculates form data after property changes, it does not save)",
+                "refresh.no-commit"),
+    Requirement("PEGA-NAV-001", _PEGA, "navigation", "MUST",
+                "PATCH /assignments/{assignmentID}/navigation_steps/previous with the current eTag MUST answer 200 "
+                "with an ETag header and data.caseInfo; with a stale eTag it MUST be refused with 409 or 412 and "
+                "change nothing.",
+                f"{CORPUS}: assignments/NextPreviousTest-4-Step3.json, NextPreviousTest-5-Step2.json; "
+                "marco-looy/pega-dx-mcp (sends the eTag in If-Match for optimistic locking on this operation); "
+                "VF (409 and 412 on every If-Match operation)",
+                "navigation.previous-step"),
+)

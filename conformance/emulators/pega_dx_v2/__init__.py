@@ -1,12 +1,16 @@
 """Pega DX API v2 emulator."""
 
 from conformance.emulators.pega_dx_v2.app import PegaEmulator, create_app
-from conformance.emulators.pega_dx_v2.faults import FAULTS, VARIANTS
+from conformance.emulators.pega_dx_v2.faults import FAULTS, JOINT_VARIANT_SETS, VARIANTS
 
-__all__ = ["FAULTS", "VARIANTS", "PegaEmulator", "create_app", "target_edits"]
+__all__ = ["FAULTS", "JOINT_VARIANT_SETS", "SWITCHES", "VARIANTS", "PegaEmulator", "create_app", "target_edits"]
+
+# variant -> the capability of the bundled target (conformance/targets/pega-emulator.toml) it switches
+SWITCHES = {"v1-update": "v1_update", "stages": "stages", "refresh-navigation": "refresh_navigation",
+            "attachments": "attachments", "data-views": "data_views"}
 
 
 def target_edits(variants: dict[str, str]) -> dict[str, str]:
-    """Lines of the bundled target that change with a variant: a server without the v1
-    update does not declare it."""
-    return {"v1_update = true": "v1_update = false"} if variants.get("v1-update") == "off" else {}
+    """Lines of the bundled target that change with a variant: a server without an operation group
+    does not declare it (capabilities are promises)."""
+    return {f"\n{cap} = true": f"\n{cap} = false" for name, cap in SWITCHES.items() if variants.get(name) == "off"}

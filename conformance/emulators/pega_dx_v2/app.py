@@ -1,10 +1,13 @@
-"""The Pega DX API v2 emulator: cases, case actions, stages, assignments, eTags.
+"""The Pega DX API v2 emulator: cases, case actions, stages, assignments, eTags,
+form refresh and step navigation.
 
 Sources: seed 000 (create/update, eTag = lastUpdateTime as a Pega timestamp,
-v1-style PUT answering 204) and vendor-facts "Pega DX API v2" (SW status
-codes, REC response envelopes, the v2 and v1 error bodies). Every behaviour
-below cites one of them. Bad input always gets the documented error body;
-a 500 only ever comes from an injected fault.
+v1-style PUT answering 204), vendor-facts "Pega DX API v2" (SW status
+codes, REC response envelopes, the v2 and v1 error bodies) and the responses
+real Pega servers sent, recorded in ../shared/corpus/pega-dx-v2/responses/
+(cited below as "corpus <file>"; the suite keeps a copy in tests/corpus/).
+Every behaviour below cites one of them. Bad input always gets the documented
+error body; a 500 only ever comes from an injected fault.
 """
 
 from __future__ import annotations
@@ -49,15 +52,27 @@ CREATE TABLE IF NOT EXISTS cases (
     created_by TEXT NOT NULL,
     create_ms INTEGER NOT NULL,
     updated_by TEXT NOT NULL,
-    update_ms INTEGER NOT NULL
+    update_ms INTEGER NOT NULL,
+    -- the step of a multi-step assignment (0 = its first step)
+    step INTEGER NOT NULL DEFAULT 0,
+    -- {stage index: entry time in ms}: past stages keep their entryTime (corpus cases/KeysAndCiphers-POST.json)
+    entries TEXT NOT NULL DEFAULT '{}'
 );
 """
+# columns added after the first release: a database file written by an older emulator gets them
+MIGRATIONS = (("step", "ALTER TABLE cases ADD COLUMN step INTEGER NOT NULL DEFAULT 0"),
+              ("entries", "ALTER TABLE cases ADD COLUMN entries TEXT NOT NULL DEFAULT '{}'"))
 
 # A case type: its stages (first = create stage, last = resolution) and the
 # assignment (flow, action) open in each stage. Shapes follow seed 000's
 # create response (stages PRIM0.., transitionType create/automatic/resolution).
 CASE_TYPES: dict[str, dict[str, Any]] = {
     "CONF-Demo-Work-Request": {"name": "Request", "prefix": "CONF-DEMO-WORK R-"},
+    # a create stage whose assignment is a multi-step form, after the recorded screen flow of
+    # corpus cases/NextPreviousTest-Step1-POST.json (steps Create, Step2, Step3 with actions of those names,
+    # one assignment ID throughout; submitting a step opens the next: assignments/NextPreviousTest-1-Step2.json)
+    "CONF-Demo-Work-Wizard": {"name": "Wizard", "prefix": "CONF-DEMO-WORK W-",
+                              "steps": (("Create", "step1"), ("Step2", "step2"), ("Step3", "step3"))},
     # seed 000's own case types, so the documented samples create real cases
     "Ed2C-Ed2Car-Work-ParentGuideInteraction": {"name": "Parent-Guide Interaction", "prefix": "ED2C-ED2CAR-WORK P-"},
     "LoanApplication": {"name": "Loan Application", "prefix": "LOAN-WORK L-"},
@@ -71,6 +86,9 @@ STAGES = (
      "flow": None, "action": None, "status": "Resolved-Completed"},
 )
 CASE_ACTIONS = {"pyUpdateCaseDetails": "Edit details"}  # seed 000: availableActions
+# the case views a view refresh knows: the case's details view (the GET's uiResources root) and the
+# create stage's form (corpus assignments/refresh/DataReferenceTest-Refresh-1.json refreshes view "Create")
+CASE_VIEWS = ("pyDetails", "Create")
 INSTRUCTIONS = {"ADD", "APPEND", "UPDATE", "DELETE", "REPLACE", "INSERT", "MOVE"}
 
 
@@ -97,6 +115,10 @@ class PegaEmulator:
         self.config = config
         self.faults = config.faults
         self.db = Database(config.db_path, SCHEMA)
+        have = {r["name"] for r in self.db.all("PRAGMA table_info(cases)")}
+        for column, sql in MIGRATIONS:
+            if column not in have:
+                self.db.run(sql)
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
         self.attachments = Attachments(self)
 
@@ -150,6 +172,18 @@ class PegaEmulator:
         stage = STAGES[row["stage"]]
         return f"ASSIGN-WORKLIST {row['id']}!{stage['flow']}" if stage["flow"] else None
 
+    def steps(self, row: Any) -> tuple[tuple[str, str], ...]:
+        """The steps (action ID, name) of the case's open assignment; one step unless its form has several."""
+        steps = CASE_TYPES[row["case_type"]].get("steps")
+        if row["stage"] == 0 and steps:
+            return steps
+        action = STAGES[row["stage"]]["action"]
+        return (action,) if action else ()
+
+    def current_action(self, row: Any) -> tuple[str, str]:
+        steps = self.steps(row)
+        return steps[min(row["step"], len(steps) - 1)]
+
     def load_assignment(self, assignment_id: str) -> Any:
         # VF: assignment IDs look like "ASSIGN-WORKLIST <caseID>!<FLOW>"
         head, _, flow = assignment_id.partition("!")
@@ -167,31 +201,52 @@ class PegaEmulator:
         stage_no = row["stage"]
         stage = STAGES[stage_no]
         content = json.loads(row["content"])
+        entries = json.loads(row["entries"] or "{}")
         case_path = f"/cases/{row['id']}"
+        urgency: Any = "10" if self.variant("urgency") == "string" else 10
         assignments = []
         aid = self.assignment_id(row)
         if aid:
-            action_id, action_name = stage["action"]
-            assignments.append({
-                "ID": aid, "processID": stage["flow"], "processName": stage["name"], "name": action_name,
-                "instructions": "", "assigneeInfo": {"ID": row["created_by"], "name": row["created_by"],
-                                                     "type": "worklist"},
+            action_id, action_name = self.current_action(row)
+            action_path = f"/assignments/{aid}/actions/{action_id}"
+            # item keys, string flags ("canPerform": "true", "isMultiStep") and the three action links as
+            # recorded: corpus assignments/NextPreviousTest-4-Step3.json, cases/KeysAndCiphers-POST.json
+            item = {
+                "instructions": "", "canPerform": "true",
+                "assigneeInfo": {"name": row["created_by"], "ID": row["created_by"], "type": "worklist"},
+                "processID": stage["flow"], "createTime": iso(entries.get(str(stage_no), row["update_ms"])),
+                "urgency": urgency, "processName": stage["name"],
+                "isMultiStep": "true" if len(self.steps(row)) > 1 else "false", "name": action_name, "context": "",
                 "links": {"open": {"rel": "self", "href": f"/assignments/{aid}", "type": "GET",
                                    "title": "Get assignment details"}},
-                "actions": [{"ID": action_id, "name": action_name, "type": "FlowAction",
-                             "links": {"submit": {"rel": "self", "href": f"/assignments/{aid}/actions/{action_id}",
-                                                  "type": "PATCH", "title": "Submit assignment action"}}}],
-            })
+                "ID": aid,
+                "actions": [{"name": action_name, "links": {
+                    "submit": {"rel": "self", "href": action_path, "type": "PATCH", "title": "Submit assignment action "},
+                    "save": {"rel": "self", "href": f"{action_path}/save", "type": "PATCH",
+                             "title": "Save assignment action "},
+                    "open": {"rel": "self", "href": action_path, "type": "GET",
+                             "title": "Get assignment action details"}}, "ID": action_id, "type": "FlowAction"}],
+            }
+            if "assignment-no-actions" in self.faults:
+                del item["actions"]
+            assignments.append(item)
         stages = []
         for i, st in enumerate(STAGES):
-            item = {"ID": st["ID"], "name": st["name"], "type": st["type"], "transitionType": st["transitionType"],
-                    "visited_status": "past" if i < stage_no else ("active" if i == stage_no else "future"),
+            # corpus cases/KeysAndCiphers-POST.json: a stage the case has left is "completed" (with its
+            # entryTime), the current one "active", later ones "future"; once the case's last assignment is
+            # done its stage is "completed" too (assignments/DataReferenceMultiSelectTest-1-Create.json)
+            if i < stage_no or (i == stage_no and not aid):
+                visited = "completed"
+            else:
+                visited = "active" if i == stage_no else "future"
+            item = {"name": st["name"],
                     "links": {"open": {"rel": "self", "href": f"{case_path}/stages/{st['ID']}", "type": "PUT",
-                                       "title": "Jump to this stage"}}}
-            if i == stage_no:
-                item["entryTime"] = iso(row["update_ms"])
+                                       "title": "Jump to this stage"}},
+                    "visited_status": visited, "ID": st["ID"], "type": st["type"],
+                    "transitionType": st["transitionType"]}
+            if i <= stage_no and str(i) in entries:
+                item = {"entryTime": iso(entries[str(i)]), **item}
             stages.append(item)
-        urgency: Any = "10" if self.variant("urgency") == "string" else 10
         status: Any = row["status"] if "schema-status-int" not in self.faults else 1
         ctype = CASE_TYPES[row["case_type"]]
         return {
@@ -207,13 +262,88 @@ class PegaEmulator:
                                  for k, v in CASE_ACTIONS.items()],
             "stages": stages, "sla": {"goal": "", "deadline": ""}, "hasNewAttachments": False,
             "caseTypeIcon": "cmicons/pycase.svg",
+            # corpus cases/KeysAndCiphers-POST.json
+            "associations": {"follows": False}, "WidgetsToRefresh": ["TaskList"],
         }
 
-    def envelope(self, row: Any) -> dict[str, Any]:
+    def view_resources(self, row: Any, view: str, content: dict[str, Any]) -> dict[str, Any]:
+        """uiResources.resources, components and localeReferences of one form view: the view with a text
+        input per content property (corpus assignments/NextPreviousTest-1-Step2.json: resources{views{name:
+        [View{config{template, ruleClass, localeReference}, children[Region[TextInput]]}]}, fields{name:
+        [{classID, type, displayAs, label}]}}, components, localeReferences)."""
+        ctype = row["case_type"]
+        fields = sorted(k for k in content if isinstance(k, str))
+        return {
+            "resources": {
+                "views": {view: [{"name": view, "type": "View",
+                                  "config": {"template": "DefaultForm", "ruleClass": ctype, "localeReference":
+                                             f"@LR {ctype.upper()}!VIEW!{view.upper()}"},
+                                  "children": [{"name": "Fields", "type": "Region", "children": [
+                                      {"config": {"label": f"@FL .{f}", "labelOption": "default", "value": f"@P .{f}"},
+                                       "type": "TextInput"}
+                                      for f in fields]}],
+                                  "classID": ctype}]},
+                "fields": {f: [{"classID": ctype, "type": "Text", "displayAs": "pxTextInput", "label": f}]
+                           for f in fields},
+            },
+            "components": ["DefaultForm", "Region", "TextInput", "View"],
+            "localeReferences": [f"{ctype.upper()}!VIEW!{view.upper()}"],
+        }
+
+    def ui_resources(self, row: Any, view: str = "pyDetails", assignment: bool = False) -> dict[str, Any]:
+        # VF (REC): uiResources{root, components, context_data, navigation, actionButtons, ...}
+        content = json.loads(row["content"])
+        ui: dict[str, Any] = {
+            **self.view_resources(row, view, content),
+            "root": {"type": "reference", "config": {"type": "view", "name": view, "context": "caseInfo.content"}},
+            "context_data": {},
+        }
+        if not assignment or not self.assignment_id(row):
+            return ui
+        steps = self.steps(row)
+        step = min(row["step"], len(steps) - 1)
+        aid = self.assignment_id(row)
+        last = step == len(steps) - 1
+        # corpus cases/KeysAndCiphers-POST.json (one step: Cancel, Save for later / Submit);
+        # cases/NextPreviousTest-Step1-POST.json and assignments/NextPreviousTest-4-Step3.json (several steps:
+        # Cancel, and Previous from the second step on / Next)
+        secondary: list[dict[str, Any]] = [{"jsAction": "cancelAssignment", "name": "Cancel", "actionID": "cancel"}]
+        if len(steps) == 1:
+            secondary.append({"jsAction": "saveAssignment", "name": "Save for later", "actionID": "save"})
+        elif step > 0:
+            secondary.append({"jsAction": "navigateToStep", "name": "Previous", "actionID": "back",
+                              "links": {"open": {"rel": "self", "href": f"assignments/{aid}/navigation_steps/previous",
+                                                 "type": "PATCH", "title": "Go back to previous step"}}})
+        main = ({"jsAction": "finishAssignment", "name": "Submit", "actionID": "submit"} if last else
+                {"jsAction": "finishAssignment", "name": "Next   ", "actionID": "next"})
+        ui["actionButtons"] = {"secondary": secondary, "main": [main]}
+        if len(steps) > 1:
+            # corpus assignments/NextPreviousTest-4-Step3.json: done steps "success", the open one "current"
+            # (no link), later ones "future"
+            nav = []
+            for i, (action_id, name) in enumerate(steps):
+                item: dict[str, Any] = {"allow_jump": True, "name": name, "actionID": action_id,
+                                        "visited_status": "success" if i < step else
+                                        ("current" if i == step else "future")}
+                if i != step:
+                    item["links"] = {"open": {"rel": "self",
+                                              "href": f"assignments/{aid}/navigation_steps/AssignmentSF{i + 1}",
+                                              "type": "PATCH", "title": f"Go to {name}"}}
+                item["ID"] = f"AssignmentSF{i + 1}"
+                nav.append(item)
+            ui["navigation"] = {"template": "Horizontal", "steps": nav}
+        return ui
+
+    def envelope(self, row: Any, view: str = "pyDetails", assignment: bool = False) -> dict[str, Any]:
         # VF (REC): data{caseInfo}, uiResources{...}
         return {"data": {"caseInfo": self.case_info(row), "referencedUsers": []},
-                "uiResources": {"root": {"type": "reference", "config": {"name": "pyDetails"}},
-                                "resources": {}, "context_data": {}, "navigation": {}, "actionButtons": {}}}
+                "uiResources": self.ui_resources(row, view, assignment)}
+
+    def assignment_envelope(self, row: Any) -> dict[str, Any]:
+        """An assignment's answer: the open step's form (corpus assignments/NextPreviousTest-1-Step2.json:
+        root view "Step2"), with its buttons and step navigation."""
+        view = self.current_action(row)[0] if self.assignment_id(row) else "pyDetails"
+        return self.envelope(row, view, assignment=True)
 
     def next_assignment_info(self, row: Any) -> dict[str, Any] | None:
         aid = self.assignment_id(row)
@@ -327,6 +457,8 @@ class PegaEmulator:
             return True
         if op == "assignment" and "accept-stale-etag-assignment" in self.faults:
             return True
+        if op == "navigation" and "nav-accepts-stale" in self.faults:
+            return True
         # clients send the eTag back verbatim (VF); tolerate a missing pair of quotes
         return sent.strip().strip('"') == self.etag(row).strip('"')
 
@@ -336,35 +468,48 @@ class PegaEmulator:
                         "The case has changed since it was read (eTag mismatch)",
                         "The case was updated by someone else; refresh and try again.")
 
+    def moved(self, row: Any, stage: int | None, step: int | None, new_ms: int) -> tuple[int, int, str, str]:
+        """(stage, step, status, entries) after a write: a new stage opens at its first step and records
+        its entry time (corpus cases/KeysAndCiphers-POST.json: every entered stage keeps an entryTime)."""
+        new_stage = row["stage"] if stage is None else stage
+        entries = json.loads(row["entries"] or "{}")
+        if new_stage != row["stage"]:
+            entries[str(new_stage)] = new_ms
+            step = 0
+        new_step = row["step"] if step is None else step
+        return new_stage, new_step, STAGES[new_stage]["status"], json.dumps(entries)
+
     def write(self, row: Any, user: str, content: dict[str, Any], stage: int | None = None,
-              status: str | None = None, sent_etag: str | None = None) -> Any:
+              step: int | None = None) -> Any:
         """Compare-and-set: the row is changed only if it is still the version that was checked."""
         new_ms = max(int(time.time() * 1000), row["update_ms"] + 1)  # a new, different eTag every write
-        stage = row["stage"] if stage is None else stage
-        status = status or STAGES[stage]["status"]
+        stage, step, status, entries = self.moved(row, stage, step, new_ms)
         with self.db.tx() as conn:
             changed = conn.execute(
-                "UPDATE cases SET content = ?, stage = ?, status = ?, updated_by = ?, update_ms = ? "
-                "WHERE id = ? AND update_ms = ?",
-                (json.dumps(content), stage, status, user, new_ms, row["id"], row["update_ms"]),
+                "UPDATE cases SET content = ?, stage = ?, step = ?, status = ?, entries = ?, updated_by = ?, "
+                "update_ms = ? WHERE id = ? AND update_ms = ?",
+                (json.dumps(content), stage, step, status, entries, user, new_ms, row["id"], row["update_ms"]),
             ).rowcount
         if not changed:
             raise self.stale()  # someone else wrote between our check and this write
         return self.db.one("SELECT * FROM cases WHERE id = ?", (row["id"],))
 
-    async def write_unchecked(self, row: Any, user: str, content: dict[str, Any], stage: int | None = None) -> Any:
+    async def write_unchecked(self, row: Any, user: str, content: dict[str, Any], stage: int | None = None,
+                              step: int | None = None) -> Any:
         """Fault race-lost-update: the eTag was checked earlier; write blindly after a pause."""
         await asyncio.sleep(0.05)
         new_ms = max(int(time.time() * 1000), row["update_ms"] + 1)
-        stage = row["stage"] if stage is None else stage
-        self.db.run("UPDATE cases SET content = ?, stage = ?, status = ?, updated_by = ?, update_ms = ? WHERE id = ?",
-                    (json.dumps(content), stage, STAGES[stage]["status"], user, new_ms, row["id"]))
+        stage, step, status, entries = self.moved(row, stage, step, new_ms)
+        self.db.run("UPDATE cases SET content = ?, stage = ?, step = ?, status = ?, entries = ?, updated_by = ?, "
+                    "update_ms = ? WHERE id = ?",
+                    (json.dumps(content), stage, step, status, entries, user, new_ms, row["id"]))
         return self.db.one("SELECT * FROM cases WHERE id = ?", (row["id"],))
 
-    async def guarded_write(self, row: Any, user: str, content: dict[str, Any], stage: int | None = None) -> Any:
+    async def guarded_write(self, row: Any, user: str, content: dict[str, Any], stage: int | None = None,
+                            step: int | None = None) -> Any:
         if "race-lost-update" in self.faults:
-            return await self.write_unchecked(row, user, content, stage)
-        return self.write(row, user, content, stage)
+            return await self.write_unchecked(row, user, content, stage, step)
+        return self.write(row, user, content, stage, step)
 
     def written_etag(self, sent: str | None, row: Any) -> str:
         if "etag-not-advanced" in self.faults and sent is not None:
@@ -402,8 +547,9 @@ class PegaEmulator:
             seq = max(1000, mark[0] if mark else 0) + 1
             case_id = f"{prefix}{seq}"
             conn.execute("INSERT INTO cases(seq, id, case_type, status, stage, content, created_by, create_ms, "
-                         "updated_by, update_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-                         (seq, case_id, case_type, STAGES[0]["status"], json.dumps(content), user, now, user, now))
+                         "updated_by, update_ms, step, entries) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0, ?)",
+                         (seq, case_id, case_type, STAGES[0]["status"], json.dumps(content), user, now, user, now,
+                          json.dumps({"0": now})))
         if attachments:
             try:
                 self.attachments.from_create_body(case_id, user, attachments)
@@ -413,7 +559,9 @@ class PegaEmulator:
                 self.db.run("DELETE FROM cases WHERE id = ?", (case_id,))
                 raise
         row = self.load(case_id)
-        out = {"ID": case_id, **self.envelope(row), "nextAssignmentInfo": self.next_assignment_info(row)}
+        # corpus cases/*-POST.json: the new case's assignment in the "pyEmbedAssignment" view, with its buttons
+        out = {"ID": case_id, **self.envelope(row, "pyEmbedAssignment", assignment=True),
+               "nextAssignmentInfo": self.next_assignment_info(row)}
         # VF SW: 201 with Location + ETag
         status = 200 if "create-200" in self.faults else 201
         location = None if "create-no-location" in self.faults else f"{BASE}/cases/{quote(case_id)}"
@@ -455,6 +603,10 @@ class PegaEmulator:
 
     async def get_stages(self, request: Request, user: str) -> Response:
         row = self.load(request.path_params["caseID"])
+        if "stages-missing" in self.faults:
+            raise ApiError(404, "Not found", f"Stages of case {row['id']} not found",
+                           "The requested resource could not be found.")
+        # VF SW: GET /cases/{caseID}/stages 200; the items as in caseInfo.stages (corpus cases/KeysAndCiphers-POST.json)
         return self.json_response({"stages": self.case_info(row)["stages"]})
 
     async def next_stage(self, request: Request, user: str) -> Response:
@@ -481,31 +633,39 @@ class PegaEmulator:
                            (user, len(STAGES) - 1))
         if not rows:
             raise ApiError(404, "Not found", "No assignment is available", "There is no next assignment.")
-        return self.json_response(self.envelope(rows[0]), 200, rows[0])
+        return self.json_response(self.assignment_envelope(rows[0]), 200, rows[0])
 
     async def get_assignment(self, request: Request, user: str) -> Response:
         row = self.load_assignment(request.path_params["assignmentID"])
-        return self.json_response(self.envelope(row), 200, row)
+        return self.json_response(self.assignment_envelope(row), 200, row)
 
     def assignment_action(self, request: Request) -> Any:
         row = self.load_assignment(request.path_params["assignmentID"])
-        if request.path_params["actionID"] != STAGES[row["stage"]]["action"][0]:
+        # the open step's action only (corpus assignments/NextPreviousTest-1-Step2.json: one action per step)
+        if request.path_params["actionID"] != self.current_action(row)[0]:
             raise ApiError(404, "Not found", f"Action {request.path_params['actionID']} not found",
                            "The requested action could not be found.")
         return row
 
     async def get_assignment_action(self, request: Request, user: str) -> Response:
         row = self.assignment_action(request)
-        return self.json_response(self.envelope(row), 200, row)
+        return self.json_response(self.assignment_envelope(row), 200, row)
 
     async def submit_assignment(self, request: Request, user: str) -> Response:
         row = self.assignment_action(request)
         sent = self.check_if_match(request, row, "assignment")
         updates, instructions = self.validate_update(await self.read_json_object(request))
         content = self.apply(json.loads(row["content"]), updates, instructions)
-        stage = row["stage"] if "assignment-no-advance" in self.faults else row["stage"] + 1
-        row = await self.guarded_write(row, user, content, stage)
-        body = self.envelope(row)
+        stage, step = row["stage"], row["step"]
+        if "assignment-no-advance" not in self.faults:
+            if step < len(self.steps(row)) - 1:
+                # a multi-step form opens its next step, same assignment (corpus
+                # assignments/NextPreviousTest-1-Step2.json)
+                step += 1
+            else:
+                stage += 1
+        row = await self.guarded_write(row, user, content, stage, step)
+        body = self.assignment_envelope(row)
         nxt = self.next_assignment_info(row)
         if nxt and "assignment-no-advance" not in self.faults:
             body["nextAssignmentInfo"] = nxt
@@ -520,7 +680,53 @@ class PegaEmulator:
         sent = self.check_if_match(request, row, "assignment")
         updates, instructions = self.validate_update(await self.read_json_object(request))
         row = await self.guarded_write(row, user, self.apply(json.loads(row["content"]), updates, instructions))
-        return self.json_response(self.envelope(row), 200, etag=self.written_etag(sent, row))
+        return self.json_response(self.assignment_envelope(row), 200, etag=self.written_etag(sent, row))
+
+    # -- form refresh and step navigation (corpus; the documents list them by name only) ---------------
+    async def refreshed(self, request: Request, user: str, row: Any, view: str, context: str) -> Response:
+        """A refresh computes the form as it would be with the posted content and commits nothing: the
+        answer is partial, only data.caseInfo.content and the view's uiResources (corpus
+        assignments/refresh/DataReferenceTest-Refresh-1.json, cases/views/EmbeddedDataTest-Add-Popup-Refresh-1-PATCH.json;
+        pega-dx-mcp: refresh recalculates form data after property changes, it does not save)."""
+        updates, instructions = self.validate_update(await self.read_json_object(request))
+        content = self.apply(json.loads(row["content"]), updates, instructions)
+        if "refresh-commits" in self.faults:
+            row = await self.guarded_write(row, user, content)
+        ui = {**self.view_resources(row, view, content),
+              "root": {"type": "reference", "config": {"type": "view", "name": view, "context": context}},
+              # corpus assignments/refresh/*.json: context_data{caseInfo{content}}
+              "context_data": {"caseInfo": {"content": {}}}}
+        # the eTag a refresh answers is the case's, unchanged (nothing was written)
+        return self.json_response({"data": {"caseInfo": {"content": content}}, "uiResources": ui}, 200, row)
+
+    async def refresh_assignment(self, request: Request, user: str) -> Response:
+        row = self.assignment_action(request)
+        # If-Match is not checked: a refresh writes nothing (Pega's web embed sends it anyway)
+        return await self.refreshed(request, user, row, request.path_params["actionID"], "caseInfo.content")
+
+    async def refresh_case_view(self, request: Request, user: str) -> Response:
+        row = self.load(request.path_params["caseID"])
+        view = request.path_params["viewID"]
+        if view not in CASE_VIEWS:
+            raise ApiError(404, "Not found", f"View {view} not found", "The requested view could not be found.")
+        return await self.refreshed(request, user, row, view, "caseInfo.content")
+
+    async def previous_step(self, request: Request, user: str) -> Response:
+        """Back one step of a multi-step form; at the first step the assignment stays where it is. eTag-locked
+        like every write (pega-dx-mcp sends the eTag in If-Match for optimistic locking; corpus
+        assignments/NextPreviousTest-5-Step2.json answers the step before with a new assignment createTime)."""
+        row = self.load_assignment(request.path_params["assignmentID"])
+        sent = self.check_if_match(request, row, "navigation")
+        # pega-dx-mcp posts {content, pageInstructions} with it; the content is applied like a save
+        updates, instructions = self.validate_update(await self.read_json_object(request))
+        content = self.apply(json.loads(row["content"]), updates, instructions)
+        step = max(0, row["step"] - 1)
+        if step != row["step"] or content != json.loads(row["content"]):
+            row = await self.guarded_write(row, user, content, step=step)
+        # corpus assignments/NextPreviousTest-5-Step2.json: data, uiResources (the open step's form, its
+        # navigation and buttons), nextAssignmentInfo naming the same assignment; ETag as every write (VF SW)
+        body = {**self.assignment_envelope(row), "nextAssignmentInfo": self.next_assignment_info(row)}
+        return self.json_response(body, 200, etag=self.written_etag(sent, row))
 
     # -- v1 style (seed 000) -------------------------------------------------------
     def v1_case(self, row: Any) -> dict[str, Any]:
@@ -591,16 +797,24 @@ class PegaEmulator:
             ("/cases/{caseID}", ["DELETE"], self.delete_case),
             ("/cases/{caseID}/actions/{actionID}", ["GET"], self.get_case_action),
             ("/cases/{caseID}/actions/{actionID}", ["PATCH"], self.patch_case_action),
-            ("/cases/{caseID}/stages", ["GET"], self.get_stages),
-            ("/cases/{caseID}/stages/next", ["POST"], self.next_stage),
-            ("/cases/{caseID}/stages/{stageID}", ["PUT"], self.jump_stage),
             ("/assignments/next", ["GET"], self.next_assignment),
             ("/assignments/{assignmentID}", ["GET"], self.get_assignment),
             ("/assignments/{assignmentID}/actions/{actionID}", ["GET"], self.get_assignment_action),
             ("/assignments/{assignmentID}/actions/{actionID}", ["PATCH"], self.submit_assignment),
             ("/assignments/{assignmentID}/actions/{actionID}/save", ["PATCH"], self.save_assignment),
         ]
-        table += self.attachments.routes()
+        # operation groups a server may not have (variants *=off): without them their paths are simply not
+        # routed, so they answer what a server without the route answers (the not-found handler below)
+        if self.variant("stages") == "on":  # seed 000 operation list; VF SW
+            table += [("/cases/{caseID}/stages", ["GET"], self.get_stages),
+                      ("/cases/{caseID}/stages/next", ["POST"], self.next_stage),
+                      ("/cases/{caseID}/stages/{stageID}", ["PUT"], self.jump_stage)]
+        if self.variant("refresh-navigation") == "on":  # corpus manifest.json: recorded on real servers
+            table += [("/assignments/{assignmentID}/actions/{actionID}/refresh", ["PATCH"], self.refresh_assignment),
+                      ("/cases/{caseID}/views/{viewID}/refresh", ["PATCH"], self.refresh_case_view),
+                      ("/assignments/{assignmentID}/navigation_steps/previous", ["PATCH"], self.previous_step)]
+        table += self.attachments.routes(attachments=self.variant("attachments") == "on",
+                                         data_views=self.variant("data-views") == "on")
         routes = [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
         if self.variant("v1-update") == "on":
             routes.append(Route(V1_BASE + "/cases/{caseID}", self.authed(self.v1_get, "v1_get"), methods=["GET"]))

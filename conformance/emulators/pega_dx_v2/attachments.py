@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -74,7 +75,10 @@ DEFAULT_CATEGORIES: list[dict[str, Any]] = [
     {"ID": "URLNoAccess", "name": "URL no access", "type": "URL", "canCreate": "true", "canView": "false",
      "canEdit": "false", "canDeleteOwn": "true", "canDeleteAll": "true"},
 ]
-DATA_VIEW = "D_ConformanceRecords"
+DATA_VIEW = "D_ConformanceRecords"  # a list data view: pages of {data: [...]} (corpus data_views/D_CarsList.json)
+# a single-record data view: GET answers the record itself, not {data: [...]} (corpus
+# data_views/D_pxBootstrapConfig.json: {"pzLoadTime": "March 21, 2025 at 1:45:23 PM UTC", "pyConfigJSON": "{...}"})
+RECORD_VIEW = "D_ConformanceConfig"
 MAX_PAGE = 5000  # VF: pageSize and maxResultsToFetch at most 5000
 
 
@@ -366,14 +370,27 @@ class Attachments:
         return number, size, max_results
 
     def view(self, request: Request) -> None:
-        if request.path_params["dataViewID"] != DATA_VIEW:
-            raise self.error(404, "Not found", f"Data view {request.path_params['dataViewID']} not found",
-                             "The data view could not be found.")
+        view = request.path_params["dataViewID"]
+        if view == RECORD_VIEW:
+            # a record is not a list: nothing to page or count (VF SW: 400 is documented for both operations)
+            raise self.error(400, "Validation fail", f"Data view {view} is a single record, not a list",
+                             "This data view returns one record; read it with GET.", "dataViewID")
+        if view != DATA_VIEW:
+            raise self.error(404, "Not found", f"Data view {view} not found", "The data view could not be found.")
+
+    def record(self) -> Response:
+        """The single-record view's record, shaped as corpus data_views/D_pxBootstrapConfig.json."""
+        now = dt.datetime.now(dt.timezone.utc)
+        loaded = f"{now:%B} {now.day}, {now:%Y} at {now.hour % 12 or 12}:{now:%M:%S} {now:%p} UTC"
+        config = {"locale": "en_US", "timezone": "UTC", "uploadLimitBytes": self.limit, "dataViews": [DATA_VIEW]}
+        return JSONResponse({"pzLoadTime": loaded, "pyConfigJSON": json.dumps(config, separators=(",", ":"))})
 
     def total(self) -> int:
         return int(self.db.one("SELECT COUNT(*) AS n FROM dv_rows")["n"])
 
     async def data_view(self, request: Request, user: str) -> Response:
+        if request.method == "GET" and request.path_params["dataViewID"] == RECORD_VIEW:
+            return self.record()
         self.view(request)
         body = await self.emu.read_json_object(request) if request.method == "POST" else {}
         number, size, max_results = self.paging(body)
@@ -404,15 +421,22 @@ class Attachments:
         total = self.total() + (1 if "dv-count-off" in self.faults else 0)
         return JSONResponse({"totalCount": total, "fetchDateTime": _iso(int(time.time() * 1000))})
 
-    def routes(self) -> list[tuple[str, list[str], Any]]:
-        return [
-            ("/attachments/upload", ["POST"], self.upload),
-            ("/cases/{caseID}/attachments", ["POST"], self.attach),
-            ("/cases/{caseID}/attachments", ["GET"], self.list),
-            ("/cases/{caseID}/attachment_categories", ["GET"], self.categories_list),
-            ("/attachments/{attachmentID}", ["GET"], self.download),
-            ("/attachments/{attachmentID}", ["PATCH"], self.patch),
-            ("/attachments/{attachmentID}", ["DELETE"], self.delete),
-            ("/data_views/{dataViewID}", ["GET", "POST"], self.data_view),
-            ("/data_views/{dataViewID}/count", ["POST"], self.count),
-        ]
+    def routes(self, attachments: bool = True, data_views: bool = True) -> list[tuple[str, list[str], Any]]:
+        """The routes of the groups the server offers (variants attachments and data-views)."""
+        table: list[tuple[str, list[str], Any]] = []
+        if attachments:
+            table += [
+                ("/attachments/upload", ["POST"], self.upload),
+                ("/cases/{caseID}/attachments", ["POST"], self.attach),
+                ("/cases/{caseID}/attachments", ["GET"], self.list),
+                ("/cases/{caseID}/attachment_categories", ["GET"], self.categories_list),
+                ("/attachments/{attachmentID}", ["GET"], self.download),
+                ("/attachments/{attachmentID}", ["PATCH"], self.patch),
+                ("/attachments/{attachmentID}", ["DELETE"], self.delete),
+            ]
+        if data_views:
+            table += [
+                ("/data_views/{dataViewID}", ["GET", "POST"], self.data_view),
+                ("/data_views/{dataViewID}/count", ["POST"], self.count),
+            ]
+        return table

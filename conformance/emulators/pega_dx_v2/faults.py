@@ -26,8 +26,25 @@ VARIANTS: dict[str, Variant] = {
         Variant("v1-update", ("on", "off"), "on", "offer the v1-style PUT /prweb/api/v1/cases/{ID}"),
         # VF: Location is a header; servers give it absolute or as a path
         Variant("location", ("path", "absolute"), "path", "form of the Location header"),
+        # operation groups a server may lack (the target's [capabilities] say which it offers); "off" leaves
+        # the group's routes out, so they answer 404 like any path the server does not have
+        # seed 000 operation list and VF SW: GET /cases/{ID}/stages, POST .../stages/next, PUT .../stages/{stageID}
+        Variant("stages", ("on", "off"), "on", "offer the stage operations"),
+        # corpus manifest.json: the assignment action refresh, case view refresh and navigation previous that
+        # real servers answered (Pega 8.24 to 25.1); older servers and the documents' samples lack them
+        Variant("refresh-navigation", ("on", "off"), "on", "offer form refresh and navigation to the previous step"),
+        # seed 001: upload, attach, list, download, delete attachments, categories
+        Variant("attachments", ("on", "off"), "on", "offer the attachment operations"),
+        # VF SW: GET, POST /data_views/{id} and POST /data_views/{id}/count
+        Variant("data-views", ("on", "off"), "on", "offer the data view operations"),
     )
 }
+
+# the operation-group switches are proven together, all off in one trial, not one trial each
+# (conformance.prove.variant_sets); v1-update keeps its own trial
+JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
+    {"stages": "off", "refresh-navigation": "off", "attachments": "off", "data-views": "off"},
+)
 
 FAULTS: dict[str, Fault] = {
     f.name: f
@@ -89,5 +106,10 @@ FAULTS: dict[str, Fault] = {
         Fault("dv-count-off", "PEGA-DV-004", "the count is one more than the rows"),
         Fault("dv-no-limit-check", "PEGA-DV-005", "pageSize above 5000 and paging with maxResultsToFetch are accepted",
               _SCHEMA),
+        # stages (VF SW), form refresh and navigation (corpus)
+        Fault("stages-missing", "PEGA-STAGE-001", "GET /cases/{ID}/stages answers 404 for an existing case"),
+        Fault("refresh-commits", "PEGA-REFRESH-001", "a refresh stores the posted content and advances the eTag"),
+        Fault("nav-accepts-stale", "PEGA-NAV-001", "navigation to the previous step ignores a stale If-Match"),
+        Fault("assignment-no-actions", "PEGA-ASSIGN-001", "a case's assignments are listed without their actions"),
     )
 }

@@ -1,0 +1,80 @@
+"""The stage, form refresh and step navigation operations as the suite uses them, on top of PegaApi.
+
+GET /cases/{caseID}/stages is in the SW operation list (vendor-facts); the refresh and navigation
+operations are listed by the documents only by name, and the corpus of responses real Pega servers
+sent (tests/corpus/pega-dx-v2) shows them answered. The request bodies are those real clients send:
+{content, pageInstructions} with If-Match (marco-looy/pega-dx-mcp; Pega's web embed for refresh).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks import violate
+from conformance.http import Exchange
+from conformance.suites.pega_dx_v2.client import PegaApi, seg
+
+STAGES = "GET /cases/{caseID}/stages"
+REFRESH_ASSIGNMENT = "PATCH /assignments/{assignmentID}/actions/{actionID}/refresh"
+REFRESH_VIEW = "PATCH /cases/{caseID}/views/{viewID}/refresh"
+PREVIOUS = "PATCH /assignments/{assignmentID}/navigation_steps/previous"
+# a case's details view: the root of the uiResources a GET of the case answers, else Pega's own name for it
+DEFAULT_VIEW = "pyDetails"
+
+
+def _if_match(etag: str | None) -> dict[str, str]:
+    return {"If-Match": etag} if etag is not None else {}
+
+
+def _body(content: dict[str, Any] | None) -> dict[str, Any]:
+    return {"content": content or {}, "pageInstructions": []}
+
+
+def stages(pega: PegaApi, case_id: str) -> Exchange:
+    return pega.s.request("GET", f"/cases/{seg(case_id)}/stages")
+
+
+def refresh_assignment(pega: PegaApi, assignment_id: str, action_id: str, etag: str | None,
+                       content: dict[str, Any] | None = None) -> Exchange:
+    return pega.s.request("PATCH", f"/assignments/{seg(assignment_id)}/actions/{seg(action_id)}/refresh",
+                          json_body=_body(content), headers=_if_match(etag))
+
+
+def refresh_view(pega: PegaApi, case_id: str, view_id: str, etag: str | None,
+                 content: dict[str, Any] | None = None) -> Exchange:
+    return pega.s.request("PATCH", f"/cases/{seg(case_id)}/views/{seg(view_id)}/refresh",
+                          json_body=_body(content), headers=_if_match(etag))
+
+
+def previous_step(pega: PegaApi, assignment_id: str, etag: str | None,
+                  content: dict[str, Any] | None = None) -> Exchange:
+    return pega.s.request("PATCH", f"/assignments/{seg(assignment_id)}/navigation_steps/previous",
+                          json_body=_body(content), headers=_if_match(etag))
+
+
+def view_of(read: Exchange) -> str:
+    """The case's view as the GET named it (uiResources.root.config.name, VF REC), else pyDetails."""
+    body = read.json()
+    ui = body.get("uiResources") if isinstance(body, dict) else None
+    root = ui.get("root") if isinstance(ui, dict) else None
+    config = root.get("config") if isinstance(root, dict) else None
+    name = config.get("name") if isinstance(config, dict) else None
+    return name if isinstance(name, str) and name else DEFAULT_VIEW
+
+
+def expect_status(ex: Exchange, expected: set[int], requirement: str, operation: str, what: str) -> None:
+    """The status is one of `expected`; the finding names the operation and the status it got."""
+    if ex.status not in expected:
+        raise violate(requirement, f"{what}: expected {' or '.join(map(str, sorted(expected)))}, got {ex.status}",
+                      ex, operation=operation, detail=f"status {ex.status}")
+
+
+def assignments_state(info: dict[str, Any]) -> list[tuple[Any, tuple[Any, ...]]]:
+    """What a step navigation may change: each open assignment's ID and its action IDs."""
+    items = info.get("assignments")
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            actions = item.get("actions") if isinstance(item.get("actions"), list) else []
+            out.append((item.get("ID"), tuple(a.get("ID") for a in actions if isinstance(a, dict))))
+    return out
