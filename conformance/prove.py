@@ -127,12 +127,17 @@ def judge_fault(api: str, t: Trial) -> tuple[bool, bool]:
 
 
 def variant_sets(api: str) -> list[dict[str, str]]:
-    """The defaults, then each non-default choice of each variant on its own."""
+    """The defaults, then each non-default choice of each variant on its own; variants that an emulator
+    proves together (its JOINT_VARIANT_SETS, e.g. every operation group switched off at once) only in
+    those sets, so that switches do not cost one trial each."""
     _, variants = emulator_registry(api)
+    joint = [dict(s) for s in getattr(apis.emulator(api), "JOINT_VARIANT_SETS", ())]
+    together = {name for s in joint for name in s}
     sets: list[dict[str, str]] = [{}]
     for v in variants.values():
-        sets += [{v.name: c} for c in v.choices if c != v.default]
-    return sets
+        if v.name not in together:
+            sets += [{v.name: c} for c in v.choices if c != v.default]
+    return sets + joint
 
 
 def prove(api: str, faults: list[str] | None = None, jobs: int = 2, with_variants: bool = True) -> list[Trial]:
