@@ -18,24 +18,28 @@ from typing import Any
 
 FINGERPRINT_LENGTH = 16
 
-# What changes from run to run and never identifies a defect. Order matters: URLs and
-# timestamps go before the generic "token with a digit" rule that would cut them up.
+# What changes from run to run and never identifies a defect, each replaced by one placeholder "<v>"
+# (one for all kinds, so that a slot holding a UUID on one server and a number on another reads the
+# same). Order matters: URLs and timestamps go before the generic "word with a digit" rule.
+_V = "<v>"
 _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I), "<url>"),  # whole URLs: host, port, base path, IDs
-    (re.compile(r"\bex-(?:[a-z]+\d+-)?\d+\b"), "<ex>"),  # exchange ids (ex-00012, ex-gw1-00012)
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I), _V),  # whole URLs: host, port, base path, IDs
+    (re.compile(r"(?<![\w$.\[])[A-Za-z0-9+/_-]{24,}={0,2}"), _V),  # long opaque strings: tokens, hashes, base64
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), _V),  # UUIDs
     # ISO 8601 date-times and dates; Pega stamps "20250117T144833.923 GMT" (seed 000)
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"), "<time>"),
-    (re.compile(r"\b\d{8}T\d{6}(?:\.\d+)?(?: ?GMT)?"), "<time>"),
-    (re.compile(r"\b(?:Bearer|Basic)\s+\S+", re.I), "<credential>"),
-    (re.compile(r"\b[A-Za-z0-9+/_-]{24,}={0,2}"), "<token>"),  # long opaque strings: tokens, hashes, base64
-    (re.compile(r"\b[0-9a-f]{8,}\b", re.I), "<hex>"),
-    # any other word holding a digit (case IDs "C-17", "WORK X-12", run tags, counts, sizes, indexes),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"), _V),
+    (re.compile(r"\b\d{8}T\d{6}(?:\.\d+)?(?: ?GMT)?"), _V),
+    (re.compile(r"\b(?:Bearer|Basic)\s+\S+", re.I), _V),  # credentials (already redacted; never in a fingerprint)
+    (re.compile(r"(?<![\w.-])[0-9a-f]{8,}(?![\w.-])", re.I), _V),  # hex strings standing alone
+    # any other word holding a digit (case IDs "R-1042", exchange ids, run tags, counts, sizes, indexes),
     # except a standalone HTTP status (100-599), which is what a finding is often about
-    (re.compile(r"(?<![\w.-])(?![1-5]\d\d(?![\w.-]))[\w.-]*\d[\w.-]*"), "<v>"),
-    (re.compile(r"\[\s*(?:<v>|\d+)\s*\]"), "[*]"),  # array indexes in member paths: stages[3] -> stages[*]
-    (re.compile(r"'[^']*<(?:v|uuid|time|token|hex|url)>[^']*'|\"[^\"]*<(?:v|uuid|time|token|hex|url)>[^\"]*\""),
-     "<v>"),  # a quoted value that held a volatile part is a value, not a name
+    (re.compile(r"(?<![\w.-])(?![1-5]\d\d(?![\w.-]))[\w.-]*\d[\w.-]*"), _V),
+    # the class prefix of a Pega case ID before its number ("CONF-DEMO-WORK R-1042", seed 000 / REC)
+    (re.compile(r"\b(?:[A-Z][A-Z0-9]*-)+[A-Z0-9]+ (?=<v>)"), ""),
+    (re.compile(r"\[\s*<v>\s*\]"), "[*]"),  # array indexes in member paths: stages[3] -> stages[*]
+    # a quoted value that held a volatile part is a value, not a name
+    (re.compile(r"'[^'\n]*<v>[^'\n]*'|\"[^\"\n]*<v>[^\"\n]*\""), _V),
+    (re.compile(r"<v>(?:[\s\-:/.,%]*<v>)+"), _V),  # runs of placeholders are one value
     (re.compile(r"\s+"), " "),
 )
 
