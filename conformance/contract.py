@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError, best_match
+from jsonschema.exceptions import SchemaError, ValidationError
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing import Registry, Resource
@@ -464,9 +464,9 @@ def _json_type(value: Any) -> str:
     return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), type(value).__name__)
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, limit: int = _MESSAGE_LIMIT) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _json_path(parts: Iterable[Any]) -> str:
@@ -477,13 +477,8 @@ def _json_path(parts: Iterable[Any]) -> str:
 def _problems_of(error: ValidationError, seen: set[tuple[str, str, str]]) -> Iterable[Problem]:
     keyword = str(error.validator)
     if keyword in ("anyOf", "oneOf") and error.context:
-        closest = best_match(error.context)
-        inner = list(_problems_of(closest, set()))
-        if inner:
-            first = inner[0]
-            yield Problem("body", first.path, first.keyword,
-                          _one_line(f"fits no alternative of {keyword}; closest: {first.message}"))
-            return
+        yield from _alternatives(error, keyword)
+        return
     if keyword == "required":
         # jsonschema reports each missing member at its parent; a Problem points at the member
         key = (error.json_path, "/".join(map(str, error.relative_schema_path)), keyword)
@@ -502,6 +497,30 @@ def _problems_of(error: ValidationError, seen: set[tuple[str, str, str]]) -> Ite
         yield Problem("body", error.json_path, "type", f"expected {expected}, got {_json_type(error.instance)}")
         return
     yield Problem("body", error.json_path, keyword, _one_line(error.message))
+
+
+def _alternatives(error: ValidationError, keyword: str) -> Iterable[Problem]:
+    """Problems of a value that fits no alternative of an anyOf/oneOf.
+
+    An alternative whose own `type` does not fit the value is no candidate. If one candidate
+    is left, its problems are the value's (a missing member is named by its path); otherwise
+    one problem at the value names the first problem of each alternative."""
+    by_alternative: dict[int, list[ValidationError]] = {}
+    for sub in error.context or ():
+        by_alternative.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    candidates = [errors for errors in by_alternative.values()
+                  if not any(e.validator == "type" and not e.relative_path for e in errors)]
+    if len(candidates) == 1:
+        seen: set[tuple[str, str, str]] = set()
+        for sub in candidates[0]:
+            yield from _problems_of(sub, seen)
+        return
+    firsts = []
+    for index, errors in sorted(by_alternative.items()):
+        problems = sorted((p for e in errors for p in _problems_of(e, set())), key=lambda p: p.path)
+        firsts.append(f"[{index}] {_one_line(str(problems[0]), 150)}" if problems else f"[{index}] ?")
+    yield Problem("body", error.json_path, keyword,
+                  f"fits none of its {len(by_alternative)} alternatives: " + "; ".join(firsts))
 
 
 # --------------------------------------------------------------------------- loading once
