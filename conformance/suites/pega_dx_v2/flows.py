@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks import violate
+from conformance.failures import PreconditionFailed
 from conformance.http import Exchange
 from conformance.suites.pega_dx_v2.client import PegaApi, seg
 
@@ -67,6 +68,18 @@ def expect_status(ex: Exchange, expected: set[int], requirement: str, operation:
     if ex.status not in expected:
         raise violate(requirement, f"{what}: expected {' or '.join(map(str, sorted(expected)))}, got {ex.status}",
                       ex, operation=operation, detail=f"status {ex.status}")
+
+
+def assignment_id_of(info: dict[str, Any]) -> str:
+    """The ID of the case's open assignment: all that navigation needs (its actions are not). With
+    assignments declared, a new case's assignment must carry its ID (PEGA-ASSIGN-001; VF REC:
+    caseInfo.assignments[].ID)."""
+    items = info.get("assignments")
+    first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+    if not isinstance(first.get("ID"), str):
+        raise PreconditionFailed(f"case {info.get('ID')} lists no open assignment with an ID", "PEGA-ASSIGN-001",
+                                 operation="GET /cases/{caseID}", detail="no assignment")
+    return first["ID"]
 
 
 def assignments_state(info: dict[str, Any]) -> list[tuple[Any, tuple[Any, ...]]]:

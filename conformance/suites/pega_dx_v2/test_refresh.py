@@ -75,7 +75,7 @@ def test_refresh_commits_nothing(pega, kind):
 def test_assignment_previous_step_current_etag_answers_case(pega):
     case_id, _ = pega.new_case()
     etag, info, _ = pega.read(case_id)
-    assignment_id, _ = pega.assignment_of(info)
+    assignment_id = flows.assignment_id_of(info)
     ex = flows.previous_step(pega, assignment_id, etag)
     # corpus assignments/NextPreviousTest-5-Step2.json: 200 with data.caseInfo; an eTag-locked write answers
     # the ETag to send next (pega-dx-mcp shows it as the "new eTag for subsequent operations")
@@ -93,7 +93,7 @@ def test_assignment_previous_step_current_etag_answers_case(pega):
 def test_assignment_previous_step_stale_etag_refused(pega, observe):
     case_id, _ = pega.new_case()
     stale, info, _ = pega.read(case_id)
-    assignment_id, _ = pega.assignment_of(info)
+    assignment_id = flows.assignment_id_of(info)
     # the eTag goes stale the way it does in the field: another writer updates the case first
     other = pega.update(case_id, stale, {pega.field: pega.label("other-writer")})
     current, info_current, _ = pega.read(case_id)
