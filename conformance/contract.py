@@ -47,7 +47,7 @@ from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "Contract", "ContractError", "NO_BODY", "Operation", "Problem", "RecordingError", "SpecError",
-    "UnknownOperation", "load", "read_json",
+    "UnknownOperation", "load", "pointer", "read_json",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -136,7 +136,7 @@ def _no_traceback_context(exc: BaseException) -> None:
 def test_public_surface_is_pinned():
     assert sorted(contract.__all__) == sorted([
         "Contract", "ContractError", "NO_BODY", "Operation", "Problem", "RecordingError", "SpecError",
-        "UnknownOperation", "load", "read_json",
+        "UnknownOperation", "load", "pointer", "read_json",
     ])
     assert issubclass(SpecError, ContractError) and issubclass(RecordingError, ContractError)
     assert issubclass(UnknownOperation, ContractError)
