@@ -221,7 +221,8 @@ class PegaEmulator:
                                    "title": "Get assignment details"}},
                 "ID": aid,
                 "actions": [{"name": action_name, "links": {
-                    "submit": {"rel": "self", "href": action_path, "type": "PATCH", "title": "Submit assignment action "},
+                    "submit": {"rel": "self", "href": action_path, "type": "PATCH",
+                               "title": "Submit assignment action "},
                     "save": {"rel": "self", "href": f"{action_path}/save", "type": "PATCH",
                              "title": "Save assignment action "},
                     "open": {"rel": "self", "href": action_path, "type": "GET",
@@ -683,17 +684,18 @@ class PegaEmulator:
         return self.json_response(self.assignment_envelope(row), 200, etag=self.written_etag(sent, row))
 
     # -- form refresh and step navigation (corpus; the documents list them by name only) ---------------
-    async def refreshed(self, request: Request, user: str, row: Any, view: str, context: str) -> Response:
+    async def refreshed(self, request: Request, user: str, row: Any, view: str) -> Response:
         """A refresh computes the form as it would be with the posted content and commits nothing: the
         answer is partial, only data.caseInfo.content and the view's uiResources (corpus
-        assignments/refresh/DataReferenceTest-Refresh-1.json, cases/views/EmbeddedDataTest-Add-Popup-Refresh-1-PATCH.json;
+        assignments/refresh/DataReferenceTest-Refresh-1.json,
+        cases/views/EmbeddedDataTest-Add-Popup-Refresh-1-PATCH.json;
         pega-dx-mcp: refresh recalculates form data after property changes, it does not save)."""
         updates, instructions = self.validate_update(await self.read_json_object(request))
         content = self.apply(json.loads(row["content"]), updates, instructions)
         if "refresh-commits" in self.faults:
             row = await self.guarded_write(row, user, content)
         ui = {**self.view_resources(row, view, content),
-              "root": {"type": "reference", "config": {"type": "view", "name": view, "context": context}},
+              "root": {"type": "reference", "config": {"type": "view", "name": view, "context": "caseInfo.content"}},
               # corpus assignments/refresh/*.json: context_data{caseInfo{content}}
               "context_data": {"caseInfo": {"content": {}}}}
         # the eTag a refresh answers is the case's, unchanged (nothing was written)
@@ -702,14 +704,14 @@ class PegaEmulator:
     async def refresh_assignment(self, request: Request, user: str) -> Response:
         row = self.assignment_action(request)
         # If-Match is not checked: a refresh writes nothing (Pega's web embed sends it anyway)
-        return await self.refreshed(request, user, row, request.path_params["actionID"], "caseInfo.content")
+        return await self.refreshed(request, user, row, request.path_params["actionID"])
 
     async def refresh_case_view(self, request: Request, user: str) -> Response:
         row = self.load(request.path_params["caseID"])
         view = request.path_params["viewID"]
         if view not in CASE_VIEWS:
             raise ApiError(404, "Not found", f"View {view} not found", "The requested view could not be found.")
-        return await self.refreshed(request, user, row, view, "caseInfo.content")
+        return await self.refreshed(request, user, row, view)
 
     async def previous_step(self, request: Request, user: str) -> Response:
         """Back one step of a multi-step form; at the first step the assignment stays where it is. eTag-locked

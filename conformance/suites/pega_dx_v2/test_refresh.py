@@ -45,7 +45,8 @@ def nothing_committed(pega, requirement, operation, case_id, etag_before, value_
 
 
 REFRESHES = [
-    pytest.param("assignment-action", id="assignment-action", marks=pytest.mark.needs("assignments", "refresh_navigation")),
+    pytest.param("assignment-action", id="assignment-action",
+                 marks=pytest.mark.needs("assignments", "refresh_navigation")),
     pytest.param("case-view", id="case-view", marks=pytest.mark.needs("refresh_navigation")),
 ]
 
