@@ -7,6 +7,7 @@ Exit codes (DESIGN.md, "What machines read"): 0 pass, 1 gating failure,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -25,16 +26,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from conformance import apis, requirements, results
+from conformance import console as run_console
 from conformance.failures import SuiteBroken
 from conformance.target import Target, TargetError, load, parse
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
-console = Console(stderr=False, highlight=False)
+# soft_wrap: a long line (a finding, a curl line) stays one line in CI logs; a terminal wraps it itself
+console = Console(stderr=False, highlight=False, soft_wrap=True)
 
-OUTCOME_STYLE = {
-    "passed": "green", "failed": "bold red", "warning": "yellow", "deviation": "magenta",
-    "unexpectedly-passed": "cyan", "skipped": "dim", "omitted": "dim", "broken": "bold red",
-}
 
 
 def _default_out(target: Target) -> Path:
@@ -44,7 +43,9 @@ def _default_out(target: Target) -> Path:
 
 def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
             quiet: bool = False, allure_results: bool = True, workers: int = 1,
-            finding_results: bool = True) -> tuple[int, dict[str, Any] | None]:
+            finding_results: bool = True, verbose: bool = False) -> tuple[int, dict[str, Any] | None]:
+    """`quiet`: no progress and no warnings (the caller prints what it needs); `verbose`: pytest's own
+    output with tracebacks, instead of the progress display."""
     """Run the suite for `target` in-process; returns (exit code, results document)."""
     import pytest
 
@@ -73,7 +74,7 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
     allure_dir = out / "allure-results"
     args = ["-c", str(ini), "--rootdir", str(out), "-p", "no:cacheprovider", "--pyargs", SUITES[target.api],
             f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit2",
-            "-q" if not quiet else "-qq", "--no-header", "-rN",
+            "-q", "--no-header", "-rN", "--tb=short" if verbose else "--tb=no",
             # findings are RequirementViolations, not asserts: rewriting the asserts of every plugin's
             # modules cost ~3 s per run (issue 9 profile) and buys nothing here
             "--assert=plain", *pytest_args]
@@ -83,9 +84,10 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         # pytest-xdist: whole test files per worker (their session fixtures are set up once per worker);
         # the plugin hands each worker the target and merges their records back (plugin.py)
         args += ["-n", str(workers), "--dist", "loadfile"]
+    progress = run_console.RunProgress(console if not quiet else Console(file=io.StringIO()), run, verbose)
     previous = _defer_interrupts(run)
     try:
-        code = pytest.main(args, plugins=[Activate()])
+        code = pytest.main(args, plugins=[Activate(), progress])
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -95,6 +97,8 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         if finding_results:
             _allure_findings(allure_dir, target, doc, out)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        # pytest itself failed: what it said is the only explanation there is
+        console.print(progress.buffered_output()[-6000:], markup=False, highlight=False)
         console.print(f"[bold red]run broken:[/] pytest exited with {int(code)} ({code.name})")
         return EXIT_BROKEN, doc
     return (EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE), doc
@@ -208,24 +212,6 @@ def _allure_findings(allure_dir: Path, target: Target, doc: dict[str, Any], out:
                 parameters=[Parameter("target", target.name)], attachments=attachments))
 
 
-def print_summary(doc: dict[str, Any], title: str | None = None) -> None:
-    table = Table(title=title or f"{doc['target']['name']} ({doc['target']['api']})", show_lines=False)
-    table.add_column("requirement")
-    table.add_column("level")
-    table.add_column("outcome")
-    table.add_column("observed")
-    for rid, r in doc["requirements"].items():
-        observed = ", ".join(f"{k}={v}" for k, v in r["observations"].items())
-        table.add_row(rid, r["level"], f"[{OUTCOME_STYLE.get(r['outcome'], '')}]{r['outcome']}[/]", observed)
-    console.print(table)
-    counts = ", ".join(f"{n} {o}" for o, n in doc["counts"].items() if n)
-    verdict = "[green]PASS[/]" if doc["verdict"]["passed"] else f"[bold red]FAIL[/] ({', '.join(doc['verdict']['blocking'])})"
-    console.print(f"{counts}; {doc['requests_sent']} requests; verdict {verdict}")
-    remaining = doc.get("cleanup", {}).get("remaining", [])
-    if remaining:
-        console.print(f"[yellow]{len(remaining)} resource(s) could not be removed[/] (see results.json cleanup)")
-
-
 def find_allure() -> str | None:
     explicit = os.environ.get("CONFORMANCE_ALLURE")
     if explicit:
@@ -287,12 +273,14 @@ def main() -> None:
 @click.option("--requirement", "only", multiple=True, metavar="ID",
               help="run only the tests of this requirement id or id prefix, e.g. PM-PAGE (repeatable); "
                    "the others are reported as not run")
+@click.option("-v", "--verbose", is_flag=True, help="pytest's own output, with tracebacks, instead of the progress")
+@click.option("-q", "--quiet", is_flag=True, help="print the verdict line only")
 @click.option("--rerun-failures", default=0, show_default=True, type=click.IntRange(0, 10),
               help="run the tests that made findings N more times; a finding seen on some attempts and not on "
                    "others is marked flaky")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
         baseline: Path | None, shard: str | None, allure_results: bool, workers: int, only: tuple[str, ...],
-        rerun_failures: int) -> None:
+        verbose: bool, quiet: bool, rerun_failures: int) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -310,15 +298,22 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
         pytest_args = (*pytest_args, f"--conformance-only={','.join(only)}")
     base_doc = _load_baseline(baseline) if baseline else None
     code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers,
-                        finding_results=not rerun_failures)
+                        finding_results=not rerun_failures, verbose=verbose, quiet=quiet)
     if doc is not None and rerun_failures and code in (EXIT_OK, EXIT_GATE):
         rerun(target, out, doc, rerun_failures, fail_on, pytest_args)
         code = EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE
         if allure_results:
             _allure_findings(out / "allure-results", target, doc, out)
     if doc is not None:
-        print_summary(doc)
-        console.print(f"results: {out / 'results.json'}")
+        if code == EXIT_BROKEN:
+            console.print(f"[bold red]{target.name}: BROKEN[/]: the run did not complete, so there is no verdict "
+                          f"(what it found so far is in {out / 'results.json'})")
+        elif quiet:
+            console.print(run_console.verdict_line(doc))
+        else:
+            run_console.print_findings(console, doc, out)
+            run_console.print_summary(console, doc)
+            console.print(f"results: {out / 'results.json'}")
         if base_doc is not None and code in (EXIT_OK, EXIT_GATE):
             code = _gate_on_baseline(base_doc, doc)
     if report and doc is not None and allure_results:
@@ -515,7 +510,7 @@ def demo(out: Path, report: bool) -> None:
             console.rule(f"{name}: {target.api} emulator at {server.url} {variants or '(defaults)'}")
             code, doc = execute(target, out / name, quiet=True)
             if doc is not None:
-                print_summary(doc)
+                run_console.print_summary(console, doc)
             worst = max(worst, code)
             result_dirs.append(out / name / "allure-results")
     from conformance import compare

@@ -51,7 +51,9 @@ def violations(exc: Failure | FailureGroup, operation: str, default_requirement:
                                detail=inner.detail or inner.message))
             continue
         check = type(failure).__name__
-        text = f"{operation} ({label}): {failure.title}: {failure.message}".strip()
+        where = f" at {_path(failure.instance_path)}" if hasattr(failure, "instance_path") else ""
+        first, _, rest = (failure.message or "").strip().partition("\n")
+        text = f"{operation} ({label}): {failure.title}: {first}{where}" + (f"\n{rest}" if rest else "")
         out.append(violate(default_requirement, text[:1500], exchange, operation=operation, check=check,
                            detail=stable_detail(failure)))
     return out
