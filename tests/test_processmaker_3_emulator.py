@@ -167,6 +167,13 @@ def test_huge_start_and_limit_are_served(pm):
     ("POST", "/cases", {"pro_uid": PRO, "tas_uid": TAS, "variables": "x"}), ("POST", "/cases/impersonate", {}),
     ("POST", "/cases/impersonate", {"usr_uid": [None, None]}), ("POST", "/cases/impersonate", {"usr_uid": {}}),
     ("POST", "/cases/reassign", {"cases": "x"}), ("PUT", "/cases/nope/route-case", {}),
+    # an ID member of the wrong JSON type is refused like an unknown one (found by the property test)
+    ("POST", "/cases", {"pro_uid": [PRO], "tas_uid": TAS}), ("POST", "/cases", {"pro_uid": PRO, "tas_uid": [TAS]}),
+    ("POST", "/cases", {"pro_uid": {"value": PRO}, "tas_uid": TAS}),
+    ("POST", "/cases/reassign", {"cases": [{"APP_UID": ["x"], "DEL_INDEX": 1}], "usr_uid_target": REVIEWER}),
+    ("POST", "/cases/reassign", {"cases": [{"APP_UID": "x", "DEL_INDEX": [1]}], "usr_uid_target": REVIEWER}),
+    ("GET", "/cases/nope/notes/paged", None), ("GET", "/cases/nope/input-documents", None),
+    ("DELETE", "/cases/nope/1/input-document/x", None),
     ("PUT", "/cases/nope/pause", {}), ("GET", "/cases/nope/current-task", None), ("DELETE", "/cases/nope", None),
     ("PUT", "/cases/nope/execute-trigger/x", None), ("GET", "/no/such/path", None),
 ])
@@ -205,6 +212,47 @@ def test_reassign_and_batch(pm):
     assert [x["status"] for x in res.json()["cases"]] == ["DELEGATION_NOT_EXISTS", "USER_NOT_ASSIGNED_TO_TASK"]
     res = pm.post(f"{B}/cases/reassign", json={"cases": [{"APP_UID": b, "DEL_INDEX": 1}], "usr_uid_target": REVIEWER})
     assert res.json()["cases"][0] == {"app_uid": b, "del_index": 1, "result": 1, "status": "SUCCESS"}
+
+
+def test_id_members_that_are_lists_are_refused_and_fault_id_list_500_fails_them():
+    clean, faulty = client(), client(faults=frozenset({"id-list-500"}))
+    for c in (clean, faulty):
+        a = new_case(c)
+        create = c.post(f"{B}/cases", json={"pro_uid": [PRO], "tas_uid": TAS})
+        reassign = c.put(f"{B}/cases/{a}/reassign-case", json={"usr_uid_source": [ADMIN], "usr_uid_target": REVIEWER})
+        expected = 500 if c is faulty else 400
+        assert create.status_code == reassign.status_code == expected, (create.text, reassign.text)
+        assert reassign.json()["error"]["code"] == expected
+    # the fault touches lists only: a valid create still works
+    assert isinstance(faulty.post(f"{B}/cases", json={"pro_uid": PRO, "tas_uid": TAS}).json()["app_number"], int)
+
+
+def test_notes_page_and_input_documents(pm):
+    from conformance.emulators.processmaker_3.app import INPUT_DOCUMENTS
+
+    a = new_case(pm)
+    for text in ("first", "second", "third"):
+        assert pm.post(f"{B}/cases/{a}/note", json={"note_content": text}).status_code == 200
+    page = pm.get(f"{B}/cases/{a}/notes/paged", params={"limit": 2}).json()
+    assert page["total"] == 3 and [n["note_content"] for n in page["data"]] == ["third", "second"]
+    # VF PMSRC: start 0 and 1 both mean the first note
+    assert pm.get(f"{B}/cases/{a}/notes/paged", params={"start": 0}).json()["data"] == \
+        pm.get(f"{B}/cases/{a}/notes/paged", params={"start": 1}).json()["data"]
+    inp = next(iter(INPUT_DOCUMENTS))
+    files = {"form": ("scan.pdf", b"%PDF-1.4", "application/pdf")}
+    up = pm.post(f"{B}/cases/{a}/input-document", files=files, data={"tas_uid": TAS, "inp_doc_uid": inp})
+    assert up.status_code == 200, up.text
+    doc = up.json()
+    assert doc["app_doc_filename"] == "scan.pdf" and doc["doc_uid"] == inp
+    assert [d["app_doc_uid"] for d in pm.get(f"{B}/cases/{a}/input-documents").json()] == [doc["app_doc_uid"]]
+    for data in ({"tas_uid": TAS, "inp_doc_uid": "nope"}, {"tas_uid": "nope", "inp_doc_uid": inp}, {"tas_uid": TAS}):
+        r = pm.post(f"{B}/cases/{a}/input-document", files=files, data=data)
+        assert r.status_code == 400 and r.json()["error"]["code"] == 400, r.text
+    r = pm.post(f"{B}/cases/{a}/input-document", data={"tas_uid": TAS, "inp_doc_uid": inp})
+    assert r.status_code == 400  # no file in `form`
+    assert pm.delete(f"{B}/cases/{a}/2/input-document/{doc['app_doc_uid']}").status_code == 400  # wrong del_index
+    assert pm.delete(f"{B}/cases/{a}/1/input-document/{doc['app_doc_uid']}").status_code == 200
+    assert pm.get(f"{B}/cases/{a}/input-documents").json() == []
 
 
 def test_config_validation():

@@ -64,6 +64,8 @@ PROCESSES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
 }
 POOL = (ADMIN, REVIEWER)  # every task's pool of assigned users; OUTSIDER is in none
 TRIGGERS = {"37823572555ba5891041136049273220": "Set due date"}
+# inp_doc_uid -> title: the input documents every process defines (VF: POST .../input-document names one)
+INPUT_DOCUMENTS = {"44811996855148e8e5a3a31008230711": "Scanned invoice"}
 SUBJECTS_OF_CASES = ("Invoice ACME", "leave request", "Onboarding Bob", "invoice globex", "Laptop order",
                      "Travel INVOICE", "Badge renewal")
 STATUS_CYCLE = ("TO_DO", "DRAFT", "TO_DO", "PAUSED", "COMPLETED", "TO_DO", "CANCELLED", "UNASSIGNED", "DRAFT",
@@ -112,6 +114,10 @@ CREATE TABLE IF NOT EXISTS participants (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS notes (
     app_uid TEXT NOT NULL, note_content TEXT NOT NULL, usr_uid TEXT NOT NULL, note_date TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    app_doc_uid TEXT PRIMARY KEY, app_uid TEXT NOT NULL, del_index INTEGER NOT NULL, inp_doc_uid TEXT NOT NULL,
+    filename TEXT NOT NULL, comment TEXT NOT NULL, usr_uid TEXT NOT NULL, create_date TEXT NOT NULL
 );
 """
 
@@ -498,7 +504,14 @@ class ProcessMakerEmulator:
         error.plain = self.fault("lifecycle-errors-plain")
         return error
 
+    def _ids_are_scalars(self, body: dict[str, Any], *keys: str) -> None:
+        """Fault id-list-500: an ID member that is a JSON list fails the handler (the defect stock schemathesis
+        found on a real server); otherwise each handler refuses it with 400 like any unknown uid."""
+        if self.fault("id-list-500") and any(isinstance(body.get(k), list) for k in keys):
+            raise ApiError(500, "Internal Server Error")
+
     def _create(self, body: dict[str, Any], owner: str, caller: str) -> Response:
+        self._ids_are_scalars(body, "pro_uid", "tas_uid")
         for key in ("pro_uid", "tas_uid"):
             if not body.get(key) and not (key == "tas_uid" and self.fault("create-missing-task-200")):
                 raise _bad(f"`{key}` is required but missing.")  # seed 004 sample message
@@ -554,6 +567,7 @@ class ProcessMakerEmulator:
     async def reassign_case(self, request: Request, user: str) -> Response:
         body = await self.body(request)
         row = self.case_row(request.path_params["app_uid"])
+        self._ids_are_scalars(body, "usr_uid_source", "usr_uid_target")
         for key in ("usr_uid_source", "usr_uid_target"):
             if not isinstance(body.get(key), str) or not body[key]:
                 raise _bad(f"`{key}` is required but missing.")  # seed 004: both required
@@ -581,6 +595,12 @@ class ProcessMakerEmulator:
             raise _bad("`cases` is required: an array of {APP_UID, DEL_INDEX}")
         if not isinstance(target, str) or not target:
             raise _bad("`usr_uid_target` is required but missing.")
+        for item in cases:
+            # seed 004 sample: APP_UID a case's uid, DEL_INDEX its delegation's number; an item that is neither
+            # is refused as a whole (400) rather than echoed back into a result it does not fit
+            index = item.get("DEL_INDEX")
+            if not isinstance(item.get("APP_UID"), str) or isinstance(index, bool) or not isinstance(index, (int, str)):
+                raise _bad("each item of `cases` needs APP_UID (a case's uid) and DEL_INDEX (a number)")
         results = []
         for item in cases:
             app_uid, del_index = item.get("APP_UID"), item.get("DEL_INDEX")
@@ -678,6 +698,7 @@ class ProcessMakerEmulator:
             conn.execute("DELETE FROM cases WHERE app_number = ?", (row["app_number"],))
             conn.execute("DELETE FROM participants WHERE app_number = ?", (row["app_number"],))
             conn.execute("DELETE FROM notes WHERE app_uid = ?", (row["app_uid"],))
+            conn.execute("DELETE FROM documents WHERE app_uid = ?", (row["app_uid"],))
         return Response(status_code=200)  # seed 004: 200, no response
 
     async def execute_trigger(self, request: Request, user: str) -> Response:
@@ -706,12 +727,26 @@ class ProcessMakerEmulator:
         self.db.run("UPDATE cases SET variables = ? WHERE app_number = ?", (json.dumps(variables), row["app_number"]))
         return Response(status_code=200)
 
+    def _notes(self, app_uid: str) -> list[dict[str, Any]]:
+        return [{"app_uid": n["app_uid"], "usr_uid": n["usr_uid"], "note_date": n["note_date"],
+                 "note_content": n["note_content"]}
+                for n in self.db.all("SELECT * FROM notes WHERE app_uid = ? ORDER BY rowid DESC", (app_uid,))]
+
     async def notes(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
-        items = [{"app_uid": n["app_uid"], "usr_uid": n["usr_uid"], "note_date": n["note_date"],
-                  "note_content": n["note_content"]}
-                 for n in self.db.all("SELECT * FROM notes WHERE app_uid = ? ORDER BY rowid DESC", (row["app_uid"],))]
-        return JSONResponse(items)
+        return JSONResponse(self._notes(row["app_uid"]))
+
+    async def notes_paged(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        params = request.query_params
+        start, limit = self._int(params, "start"), self._int(params, "limit")
+        # VF PMSRC (case notes): start 0 and 1 both mean the first note, beyond that a 0-based offset
+        offset = 0 if start in (None, 0, 1) else start
+        size = 25 if limit is None else limit  # as the case lists: default 25 (seed 004), 0 = no limit (PMSRC)
+        notes = self._notes(row["app_uid"])
+        shown = notes[offset:] if size == 0 else notes[offset:offset + size]
+        return JSONResponse({"total": len(notes), "start": 1 if start is None else start, "limit": size,
+                             "data": shown})
 
     async def add_note(self, request: Request, user: str) -> Response:
         body = await self.body(request)
@@ -719,6 +754,53 @@ class ProcessMakerEmulator:
         if not isinstance(body.get("note_content"), str) or not body["note_content"]:
             raise _bad("`note_content` is required but missing.")
         self.db.run("INSERT INTO notes VALUES (?, ?, ?, ?)", (row["app_uid"], body["note_content"], user, _now()))
+        return Response(status_code=200)
+
+    # -- input documents (VF: list, multipart upload with file field `form`, delete by del_index) -------------
+    @staticmethod
+    def _document(d) -> dict[str, Any]:  # noqa: ANN001
+        return {"app_doc_uid": d["app_doc_uid"], "app_doc_filename": d["filename"], "doc_uid": d["inp_doc_uid"],
+                "app_doc_version": "1", "app_doc_create_date": d["create_date"], "app_doc_create_user": d["usr_uid"],
+                "app_doc_type": "INPUT", "app_doc_index": str(d["del_index"]), "app_doc_link": ""}
+
+    async def input_documents(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        return JSONResponse([self._document(d) for d in self.db.all(
+            "SELECT * FROM documents WHERE app_uid = ? ORDER BY rowid", (row["app_uid"],))])
+
+    async def upload_input_document(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise _bad("the request must be multipart/form-data with the file in `form`")  # VF
+        try:
+            form = await request.form(max_files=5, max_fields=20)
+        except Exception:  # starlette raises its own parse errors for a broken multipart body
+            raise _bad("the multipart body could not be parsed") from None
+        upload, tas, inp, comment = (form.get(k) for k in ("form", "tas_uid", "inp_doc_uid", "app_doc_comment"))
+        await form.close()
+        if upload is None or isinstance(upload, str):
+            raise _bad("`form` is required: the file to upload")  # VF: file field `form`
+        for key, value in (("tas_uid", tas), ("inp_doc_uid", inp)):
+            if not isinstance(value, str) or not value:
+                raise _bad(f"`{key}` is required but missing.")  # VF: the upload names both
+        # an unknown uid is refused like any other (seed 004: 400 "The ... with $..._uid: '...' does not exist.")
+        if tas not in {t for t, _ in PROCESSES[row["pro_uid"]][2]}:
+            raise _bad(f"The task with $tas_uid: '{tas}' does not exist.")
+        if inp not in INPUT_DOCUMENTS:
+            raise _bad(f"The input document with $inp_doc_uid: '{inp}' does not exist.")
+        doc = {"app_doc_uid": _uid(), "app_uid": row["app_uid"], "del_index": row["del_index"], "inp_doc_uid": inp,
+               "filename": upload.filename or "upload", "comment": comment if isinstance(comment, str) else "",
+               "usr_uid": user, "create_date": _now()}
+        self.db.run("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tuple(doc.values()))
+        return JSONResponse(self._document(doc))  # VF: 200 (no explicit 201) with the uploaded document
+
+    async def delete_input_document(self, request: Request, user: str) -> Response:
+        row = self.case_row(request.path_params["app_uid"])
+        uid = request.path_params["app_doc_uid"]
+        doc = self.db.one("SELECT * FROM documents WHERE app_doc_uid = ? AND app_uid = ?", (uid, row["app_uid"]))
+        if doc is None or request.path_params["del_index"] != str(doc["del_index"]):
+            raise _bad(f"The input document with $app_doc_uid: '{uid}' does not exist.")
+        self.db.run("DELETE FROM documents WHERE app_doc_uid = ?", (uid,))
         return Response(status_code=200)
 
     # -- token --------------------------------------------------------------------------------------------
@@ -751,7 +833,12 @@ class ProcessMakerEmulator:
             Route(BASE + "/cases/{app_uid}/variables", e(self.variables), methods=["GET"]),
             Route(BASE + "/cases/{app_uid}/variable", e(self.put_variables), methods=["PUT"]),
             Route(BASE + "/cases/{app_uid}/notes", e(self.notes), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/notes/paged", e(self.notes_paged), methods=["GET"]),
             Route(BASE + "/cases/{app_uid}/note", e(self.add_note), methods=["POST"]),
+            Route(BASE + "/cases/{app_uid}/input-documents", e(self.input_documents), methods=["GET"]),
+            Route(BASE + "/cases/{app_uid}/input-document", e(self.upload_input_document), methods=["POST"]),
+            Route(BASE + "/cases/{app_uid}/{del_index}/input-document/{app_doc_uid}", e(self.delete_input_document),
+                  methods=["DELETE"]),
         ]
         async def not_found(request: Request, exc: Exception) -> Response:
             status = getattr(exc, "status_code", 404)

@@ -21,6 +21,8 @@ VARIANTS: dict[str, Variant] = {
     )
 }
 
+# the property test (every operation, every generated answer) legitimately sees a fault that changes a
+# status, a media type or an error body
 _SCHEMA = frozenset({"PM-SCHEMA-001"})
 _ERR = frozenset({"PM-ERR-003"})
 
@@ -37,7 +39,7 @@ FAULTS: dict[str, Fault] = {
         Fault("total-page-length", "PM-PAGE-005", "`total` is the number of cases on the page"),
         Fault("echo-drops-filters", "PM-PAGE-006", "the page object echoes pro_uid, cat_uid and search as \"\""),
         # seed 004's own example, sort=APP_CACHE_VIEW.APP_UPDATE_DATE (the emulator once did this by mistake)
-        Fault("sort-by-date-500", "PM-PAGE-002", "sort=APP_CACHE_VIEW.APP_UPDATE_DATE answers 500"),
+        Fault("sort-by-date-500", "PM-PAGE-002", "sort=APP_CACHE_VIEW.APP_UPDATE_DATE answers 500", _SCHEMA),
         Fault("start-zero-refused", "PM-PAGE-007", "start=0 answers 400 although 0 means the first case",
               _ERR),
         Fault("nonpaged-page-object", "PM-LIST-001", "lists without /paged answer a page object", _SCHEMA),
@@ -57,13 +59,19 @@ FAULTS: dict[str, Fault] = {
         Fault("delete-any-task", "PM-LIFE-005", "DELETE succeeds in any task"),
         Fault("reassign-noop", "PM-LIFE-006", "reassign-case answers 200 but the case keeps its user"),
         Fault("batch-stops-at-first-error", "PM-LIFE-007", "batch reassign stops at the first failing case"),
-        Fault("unknown-case-500", "PM-ERR-001", "an unknown app_uid answers 500"),
+        Fault("unknown-case-500", "PM-ERR-001", "an unknown app_uid answers 500", _SCHEMA),
         Fault("create-missing-task-200", "PM-ERR-002", "POST /cases without tas_uid starts the process's start task"),
-        Fault("error-flat-body", "PM-ERR-003", "error answers are {\"code\", \"message\"} without the error wrapper"),
+        Fault("error-flat-body", "PM-ERR-003", "error answers are {\"code\", \"message\"} without the error wrapper",
+              _SCHEMA),
         Fault("lifecycle-errors-plain", "PM-ERR-003",
-              "lifecycle refusals (second cancel, DELETE past the initial task, current-task) answer text/plain"),
+              "lifecycle refusals (second cancel, DELETE past the initial task, current-task) answer text/plain",
+              _SCHEMA),
         Fault("error-code-mismatch", "PM-ERR-003", "error.code is always 500 whatever the status"),
         Fault("auth-optional-lists", "PM-AUTH-001", "case lists are served without a token"),
         Fault("schema-app-number-int", "PM-SCHEMA-001", "case objects carry app_number as an integer"),
+        # found by stock schemathesis on an independent server: an ID member sent as a JSON list
+        Fault("id-list-500", "PM-SCHEMA-001",
+              "POST /cases (and /cases/impersonate, the same handler) and PUT /cases/{app_uid}/reassign-case "
+              "answer 500 when an ID member is a JSON list"),
     )
 }
