@@ -59,8 +59,9 @@ FAULTS: dict[str, Fault] = {
         Fault("etag-iso-format", "PEGA-ETAG-001", "the ETag carries the ISO time instead of a Pega timestamp",
               _SCHEMA),
         Fault("etag-not-advanced", "PEGA-ETAG-002", "a successful write answers the eTag that was sent"),
+        # every write includes navigation back, an eTag-locked write whose stale refusal PEGA-NAV-001 checks
         Fault("accept-stale-etag", "PEGA-ETAG-003", "every write accepts a stale If-Match",
-              frozenset({"PEGA-ETAG-005"})),
+              frozenset({"PEGA-ETAG-005", "PEGA-NAV-001"})),
         Fault("accept-stale-etag-assignment", "PEGA-ETAG-003",
               "the assignment action PATCH alone accepts a stale If-Match"),
         Fault("accept-missing-if-match", "PEGA-ETAG-004", "writes without If-Match are applied"),
