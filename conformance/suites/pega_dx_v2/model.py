@@ -23,6 +23,10 @@ class Fixtures(_Strict):
     # a data view with more than a few pages of rows (paging tests walk it; keep it under ~20k rows)
     data_view_id: str | None = Field(default=None, min_length=1)
     data_view_page_size: int = Field(default=250, ge=1, le=5000)
+    # a case type whose create assignment is a multi-step form (a screen flow); navigation back is then
+    # verified from its second step. Without it, navigation back is tried at a single-step form's first
+    # step, where the sources do not say what a server answers (200 or a validation error are admitted)
+    multistep_case_type_id: str | None = Field(default=None, min_length=1)
     # base URL of the v1 API, for the v1-style PUT (seed 000); needed with capabilities.v1_update
     v1_base_url: str | None = Field(default=None, pattern=r"^https?://")
 
