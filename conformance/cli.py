@@ -43,7 +43,8 @@ def _default_out(target: Target) -> Path:
 
 def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tuple[str, ...] = (),
             quiet: bool = False, allure_results: bool = True, workers: int = 1,
-            finding_results: bool = True, verbose: bool = False) -> tuple[int, dict[str, Any] | None]:
+            finding_results: bool = True, verbose: bool = False,
+            before_tests: Any = None) -> tuple[int, dict[str, Any] | None]:
     """`quiet`: no progress and no warnings (the caller prints what it needs); `verbose`: pytest's own
     output with tracebacks, instead of the progress display."""
     """Run the suite for `target` in-process; returns (exit code, results document)."""
@@ -62,6 +63,8 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         return EXIT_BROKEN, None
     if not quiet:
         _warn_capabilities(target, run.session)
+    if before_tests is not None:
+        before_tests(run)  # e.g. `run --traffic`: traffic judged into the run before its tests
 
     class Activate:
         @pytest.hookimpl(tryfirst=True)
@@ -278,9 +281,11 @@ def main() -> None:
 @click.option("--rerun-failures", default=0, show_default=True, type=click.IntRange(0, 10),
               help="run the tests that made findings N more times; a finding seen on some attempts and not on "
                    "others is marked flaky")
+@click.option("--traffic", "traffic", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="a HAR file or exchanges.jsonl to judge alongside the tests (repeatable; docs/passive.md)")
 def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_args: tuple[str, ...],
         baseline: Path | None, shard: str | None, allure_results: bool, workers: int, only: tuple[str, ...],
-        verbose: bool, quiet: bool, rerun_failures: int) -> None:
+        verbose: bool, quiet: bool, rerun_failures: int, traffic: tuple[Path, ...]) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
         target = load(target_path)
@@ -297,8 +302,16 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
                 raise click.BadParameter(f"{prefix!r} matches no requirement of {target.api}", param_hint="--requirement")
         pytest_args = (*pytest_args, f"--conformance-only={','.join(only)}")
     base_doc = _load_baseline(baseline) if baseline else None
-    code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers,
-                        finding_results=not rerun_failures, verbose=verbose, quiet=quiet)
+    passive: list[Any] = []
+    try:
+        code, doc = execute(target, out, fail_on, pytest_args, allure_results=allure_results, workers=workers,
+                            finding_results=not rerun_failures, verbose=verbose, quiet=quiet,
+                            before_tests=_traffic_hook(traffic, passive) if traffic else None)
+    except _traffic_error() as exc:
+        console.print(f"[bold red]traffic error:[/] {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+    if passive and doc is not None:
+        _traffic_into(out, target, doc, passive[0], allure_results)
     if doc is not None and rerun_failures and code in (EXIT_OK, EXIT_GATE):
         rerun(target, out, doc, rerun_failures, fail_on, pytest_args)
         code = EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE
@@ -320,6 +333,94 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
         path = generate_report([out / "allure-results"], out / "allure-report", f"Conformance: {target.name}")
         console.print(f"Allure report: {path / 'index.html'}")
     sys.exit(code)
+
+
+def _traffic_error() -> type[Exception]:
+    from conformance.traffic import TrafficError
+
+    return TrafficError
+
+
+def _traffic_hook(files: tuple[Path, ...], passive: list[Any]) -> Any:
+    def hook(run: Any) -> None:
+        from conformance.traffic import judge_into_run
+
+        passive.append(judge_into_run(run, list(files)))
+    return hook
+
+
+def _traffic_into(out: Path, target: Target, doc: dict[str, Any], passive: Any, allure_results: bool) -> None:
+    """`run --traffic`: the traffic's coverage in results.json, its records in junit.xml and Allure."""
+    from conformance import traffic
+
+    doc["source"] = "active+traffic"
+    doc["traffic"] = passive.summary()
+    results.write(out / "results.json", doc)
+    records = passive.records()
+    traffic.append_junit(out / "junit.xml", target, records)
+    if allure_results:
+        traffic.write_allure(out / "allure-results", target, records)
+    traffic.print_coverage(console, doc["traffic"])
+
+
+@main.command("check-traffic")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--api", "api", required=True, type=click.Choice(apis.names()), help="the API the traffic speaks")
+@click.option("--target", "target_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="target file: its base_url says where the API lives, its deviations apply")
+@click.option("--base-url", default=None, help="where the API lives (default: the target's, the spec's servers, "
+                                               "or found from the traffic)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="run folder (default reports/<api>-traffic-<time>)")
+@click.option("--fail-on", type=click.Choice(["failed", "warning"]), default="failed")
+@click.option("--allure/--no-allure", "allure_results", default=True)
+@click.option("-q", "--quiet", is_flag=True, help="print the verdict line only")
+def check_traffic_cmd(files: tuple[str, ...], api: str, target_path: Path | None, base_url: str | None,
+                      out: Path | None, fail_on: str, allure_results: bool, quiet: bool) -> None:
+    """Judge recorded traffic (HAR files, exchanges.jsonl; - for standard input) requirement by requirement,
+    without sending a request; writes a run folder like `run` (docs/passive.md)."""
+    from conformance import traffic
+
+    target = None
+    if target_path is not None:
+        try:
+            target = load(target_path)
+        except TargetError as exc:
+            console.print(f"[bold red]target error:[/] {exc}")
+            sys.exit(EXIT_USAGE)
+        if target.api != api:
+            console.print(f"[bold red]usage error:[/] {target_path} is a {target.api} target, not {api}")
+            sys.exit(EXIT_USAGE)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = out or Path("reports") / f"{target.name if target else api}-traffic-{stamp}"
+    sources: list[Any] = [sys.stdin.buffer if f == "-" else Path(f) for f in files]
+    for f in sources:
+        if isinstance(f, Path) and not f.is_file():
+            console.print(f"[bold red]traffic error:[/] {f}: no such file")
+            sys.exit(EXIT_USAGE)
+
+    def live(f: Any) -> None:
+        if not quiet:
+            console.print(f"[bold red]{f.requirement}[/] {escape(f.message[:300])}", highlight=False)
+
+    try:
+        doc = traffic.check_traffic(api, sources, target=target, out=out, base_url=base_url, fail_on=fail_on,
+                                    on_finding=live, allure=allure_results)
+    except traffic.TrafficError as exc:
+        console.print(f"[bold red]traffic error:[/] {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+    if allure_results:
+        shown = target or traffic.passive_target(api, doc["target"]["base_url"])
+        _allure_extras(out / "allure-results", shown, doc, {})
+        _allure_findings(out / "allure-results", shown, doc, out)
+    if quiet:
+        console.print(run_console.verdict_line(doc))
+    else:
+        run_console.print_findings(console, doc, out)
+        run_console.print_summary(console, doc)
+        traffic.print_coverage(console, doc["traffic"])
+        console.print(f"results: {out / 'results.json'}")
+    sys.exit(EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE)
 
 
 def rerun(target: Target, out: Path, doc: dict[str, Any], attempts: int, fail_on: str,
