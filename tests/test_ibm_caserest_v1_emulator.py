@@ -145,6 +145,17 @@ def test_hostile_bodies_answer_400(c, body):
     assert c.put(B + "/task/x", json={**TOS, "action": {}}).status_code == 400
 
 
+@pytest.mark.parametrize("member", ["CaseType", "TargetObjectStore"])
+def test_a_name_that_is_a_list_is_refused_and_fault_id_list_500_fails_it(member):
+    body = {**TOS, "CaseType": "DH2_MyCase"}
+    body[member] = [body[member]]
+    assert client().post(B + "/cases", json=body).status_code == 400
+    r = client(faults=frozenset({"id-list-500"})).post(B + "/cases", json=body)
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/plain")
+    assert client(faults=frozenset({"id-list-500"})).post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}
+                                                          ).status_code == 201
+
+
 def test_case_lifecycle_and_tasks(c):
     r = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase", "Properties": props(
         ("DH2_Title", "t1"), ("DH2_MVString", ["a", "b"]), ("CmAcmCaseState", 9))})

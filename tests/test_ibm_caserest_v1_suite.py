@@ -41,3 +41,23 @@ def test_lost_update_lines_up_with_pega():
     assert requirements.get("IBM-LOCK-001").topic == "locking.no-lost-update"
     pega = [r for r in requirements.CATALOGUE if r.api == "pega-dx-v2" and r.topic == "locking.no-lost-update"]
     assert not pega or pega[0].id == "PEGA-ETAG-005"
+
+
+def test_operation_capabilities_list_exactly_the_spec_operations():
+    from conformance.suites.ibm_caserest_v1.model import OPERATION_CAPABILITIES, Capabilities
+
+    spec = yaml.safe_load((ROOT / "specs" / "ibm-caserest-v1.yaml").read_text())
+    documented = {(m.upper(), p) for p, item in spec["paths"].items() for m in item
+                  if m in {"get", "post", "put", "delete", "patch"}}
+    assert set(OPERATION_CAPABILITIES) == documented
+    assert {c for needs in OPERATION_CAPABILITIES.values() for c in needs} <= set(Capabilities.model_fields)
+
+
+def test_property_test_generates_every_operation():
+    from conformance.suites.ibm_caserest_v1.model import OPERATION_CAPABILITIES
+    from conformance.suites.ibm_caserest_v1.test_property import WRONG_TYPE_OPERATIONS, schema
+
+    generated = {(op.method.upper(), op.path) for op in (r.ok() for r in schema.get_all_operations())}
+    assert generated == set(OPERATION_CAPABILITIES)
+    # every write with a JSON body also gets its members of the wrong JSON type
+    assert set(WRONG_TYPE_OPERATIONS) == {op for op in generated if op[0] in {"POST", "PUT", "PATCH"}}

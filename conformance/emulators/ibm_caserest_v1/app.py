@@ -403,6 +403,10 @@ class CaseRestEmulator:
 
     async def create_case(self, request: Request, user: str) -> Response:
         body = await self.body(request)
+        if "id-list-500" in self.faults and any(isinstance(body.get(k), list)
+                                                for k in ("CaseType", "TargetObjectStore")):
+            # the defect class stock schemathesis found on a real server: a name sent as a JSON list fails
+            raise RuntimeError("injected fault: id-list-500")
         self.tos(request, body)
         type_name = body.get("CaseType")
         if type_name is None and "missing-case-type-201" in self.faults:
