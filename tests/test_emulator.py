@@ -72,6 +72,8 @@ BAD_INPUTS = [
     ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "pageInstructions": {"a": 1}}'),
     ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "processID": 5}'),
     ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "attachments": "x"}'),
+    ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "content": {"pyLabel": ["a list"]}}'),
+    ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "parentCaseID": {"ID": "x"}}'),
     ("POST", "/cases", b'{"caseTypeID": "No-Such-Type"}'),
     ("POST", "/cases", b'{"caseTypeID": "CONF-Demo-Work-Request", "pageInstructions": '
                        b'[{"instruction": "UPDATE", "target": "L", "listIndex": "x", "content": {}}]}'),

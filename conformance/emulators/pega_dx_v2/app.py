@@ -66,6 +66,8 @@ MIGRATIONS = (("step", "ALTER TABLE cases ADD COLUMN step INTEGER NOT NULL DEFAU
 # A case type: its stages (first = create stage, last = resolution) and the
 # assignment (flow, action) open in each stage. Shapes follow seed 000's
 # create response (stages PRIM0.., transitionType create/automatic/resolution).
+# text properties of every case type (seed 000 payloads): their values are text, never lists or objects
+TEXT_PROPERTIES = ("pyLabel", "pyNote", "pyDescription")
 CASE_TYPES: dict[str, dict[str, Any]] = {
     "CONF-Demo-Work-Request": {"name": "Request", "prefix": "CONF-DEMO-WORK R-"},
     # a create stage whose assignment is a multi-step form, after the recorded screen flow of
@@ -389,6 +391,13 @@ class PegaEmulator:
             else:
                 raise ApiError(400, "Bad Request", "content must be a JSON object",
                                "The content element must be an object.", "content")
+        for name in TEXT_PROPERTIES:
+            # seed 000: pyLabel and pyNote are text ("API Case Update Test", "Create Case"); a list or an object
+            # for a text property is a validation failure, the 422 of the SW table, not a value to store
+            value = content.get(name)
+            if name in content and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
+                raise ApiError(422, "Validation fail", f"{name} must be a text value",
+                               f"The value of {name} is not valid.", f"content.{name}")
         instructions = body.get("pageInstructions", [])
         if not isinstance(instructions, list):
             raise ApiError(400, "Bad Request", "pageInstructions must be an array",
@@ -521,6 +530,11 @@ class PegaEmulator:
     async def create_case(self, request: Request, user: str) -> Response:
         body = await self.read_json_object(request)
         case_type = body.get("caseTypeID")
+        if "id-list-500" in self.faults and any(isinstance(body.get(k), (list, dict))
+                                                 for k in ("caseTypeID", "processID", "parentCaseID")):
+            # the defect stock schemathesis found on an independent DX v2 server: an ID member sent as a
+            # JSON list reaches code that expects a string
+            raise RuntimeError("injected fault: id-list-500")
         if not isinstance(case_type, str) or not case_type:
             # seed 000: caseTypeID is the one element every create body carries
             raise ApiError(400, "Bad Request", "caseTypeID is required and must be a string",

@@ -82,6 +82,9 @@ FAULTS: dict[str, Fault] = {
               "submitting the assignment action answers 200 but the case does not move on"),
         Fault("v1-put-200", "PEGA-V1-001", "the v1-style PUT answers 200 with a body instead of 204"),
         Fault("schema-status-int", "PEGA-SCHEMA-001", "caseInfo.status is an integer instead of a string"),
+        # an independent DX v2 server answered 500 to POST /cases with an ID member as a JSON list
+        Fault("id-list-500", "PEGA-SCHEMA-001", "POST /cases answers 500 when caseTypeID, processID or parentCaseID "
+              "is a JSON list or object"),
         # attachments (seed 001, seed 000) and data views (VF)
         Fault("upload-no-id", "PEGA-ATT-001", "upload answers 201 without an ID", _SCHEMA),
         Fault("upload-without-context", "PEGA-ATT-002", "an upload without context is accepted"),

@@ -9,14 +9,12 @@ responses are exercised, not only 404s.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zlib
 
 import httpx
 import pytest
 import schemathesis
-from schemathesis.core.failures import Failure, FailureGroup
 from hypothesis import reject
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
@@ -32,7 +30,8 @@ from conformance.checks.pega import pega_error_body, pega_etag_header
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS
 from conformance.suites import spec_path
-from conformance.suites.generated import report_all
+from conformance.suites.pega_dx_v2.model import OPERATION_CAPABILITIES
+from conformance.suites.schema_cases import judge, operation_params, wrong_type_cases
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, pega_error_body, pega_etag_header]
@@ -126,15 +125,8 @@ def _steer(case, pega, real) -> None:
             case.body["content"][pega.field] = pega.label("property")
 
 
-@schema.parametrize()
-@pytest.mark.requirement("PEGA-SCHEMA-001")
-def test_responses_conform_to_spec(case, pega, target, real_case, observe, conformance_run):
-    if target.safety.read_only:
-        if case.operation.method.upper() not in READ_ONLY_METHODS:
-            pytest.skip(f"read_only target: {case.operation.method.upper()} is not a read-only method")
-        if case.method.upper() not in READ_ONLY_METHODS:
-            reject()  # schemathesis probing an undocumented method on a read-only operation
-    _steer(case, pega, real_case)
+def _send(case, pega, target):
+    """Send a schemathesis case through the instrumented Session; None when HTTP/1.1 cannot carry it."""
     kwargs = case.as_transport_kwargs(base_url=target.base_url)
     body = kwargs.get("json")
     raw = kwargs.get("data")
@@ -148,16 +140,66 @@ def test_responses_conform_to_spec(case, pega, target, real_case, observe, confo
                             data=raw if isinstance(raw, dict) else None, files=files or None,
                             headers=headers, params=kwargs.get("params"))
     except (UnicodeEncodeError, httpx.InvalidURL, httpx.LocalProtocolError, TypeError, ValueError, AttributeError):
-        reject()  # not sendable over HTTP/1.1 at all: nothing to learn from it
+        return None
     pega.track(ex)
-    response = httpx.Response(ex.status, headers=list(ex.response_headers.items()), content=ex.body,
-                              request=httpx.Request(ex.method, ex.url))
-    response.elapsed = dt.timedelta(milliseconds=ex.elapsed_ms)
-    try:
-        case.validate_response(response, checks=CHECKS)
-    except (Failure, FailureGroup) as exc:  # one check failure, or several distinct ones
-        # each distinct failure is a finding (ours name their own requirement); generation goes on,
-        # so that this operation's first failure does not hide the others
-        report_all(conformance_run.report, exc, f"{case.method} {case.path}", "PEGA-SCHEMA-001", ex)
+    return ex
+
+
+@schema.parametrize()
+@pytest.mark.requirement("PEGA-SCHEMA-001")
+def test_responses_conform_to_spec(case, pega, target, real_case, observe, conformance_run):
+    if target.safety.read_only:
+        if case.operation.method.upper() not in READ_ONLY_METHODS:
+            pytest.skip(f"read_only target: {case.operation.method.upper()} is not a read-only method")
+        if case.method.upper() not in READ_ONLY_METHODS:
+            reject()  # schemathesis probing an undocumented method on a read-only operation
+    _steer(case, pega, real_case)
+    ex = _send(case, pega, target)
+    if ex is None:
+        reject()  # not sendable over HTTP/1.1 at all: nothing to learn from it
+    # each distinct failure is a finding (ours name their own requirement); generation goes on, so that
+    # this operation's first failure does not hide the others
+    if not judge(case, ex, CHECKS, conformance_run.report, "PEGA-SCHEMA-001", "generated"):
         return
     observe_negative(case, ex, observe)
+
+
+# -- members of the wrong JSON type (conformance/suites/schema_cases.py says why) ------------------------
+WRONG_TYPE_OPERATIONS = (("POST", "/cases"), ("PATCH", "/cases/{caseID}/actions/{actionID}"),
+                         ("POST", "/cases/{caseID}/attachments"), ("POST", "/data_views/{dataViewID}"))
+
+
+def _valid(operation, pega, target, case_id):
+    """(body, path parameters) the operation accepts for a case of this run (seed 000 create payload,
+    seed 001 URL attachment, VF data view paging)."""
+    fx = target.fixtures
+    return {
+        ("POST", "/cases"): ({"caseTypeID": fx.case_type_id, "content": {pega.field: pega.label("wrong types")}}, {}),
+        ("PATCH", "/cases/{caseID}/actions/{actionID}"): (
+            {"content": {pega.field: pega.label("wrong types")}}, {"caseID": case_id, "actionID": fx.update_action_id}),
+        ("POST", "/cases/{caseID}/attachments"): (
+            {"attachments": [{"type": "URL", "category": fx.url_category, "url": "https://example.com/conformance",
+                              "name": pega.label("wrong types")}]}, {"caseID": case_id}),
+        ("POST", "/data_views/{dataViewID}"): ({"paging": {"pageNumber": 1, "pageSize": 5}},
+                                             {"dataViewID": fx.data_view_id or ""}),
+    }[operation]
+
+
+@pytest.mark.requirement("PEGA-SCHEMA-001")
+@pytest.mark.writes
+@pytest.mark.parametrize("operation", operation_params(WRONG_TYPE_OPERATIONS, OPERATION_CAPABILITIES))
+def test_members_of_the_wrong_type_are_refused(operation, pega, target, observe, conformance_run):
+    """Each write's valid body with each member, in turn, a JSON list and an object: a documented refusal
+    (400/422 with the error body) or an acceptance, never a 5xx (stock schemathesis found POST /cases
+    answering 500 to an ID member sent as a list, on a server that passed everything else)."""
+    method, path = operation
+    case_id = pega.new_case()[0] if "{caseID}" in path else None
+    body, params = _valid(operation, pega, target, case_id)
+    for what, case in wrong_type_cases(schema, operation, body, path_parameters=params):
+        if method == "PATCH":  # an eTag-locked write: with the current eTag, so that only the body is wrong
+            case.headers = {**(case.headers or {}), "If-Match": pega.read(case_id)[0]}
+        ex = _send(case, pega, target)
+        if ex is not None and judge(case, ex, CHECKS, conformance_run.report, "PEGA-SCHEMA-001", what) \
+                and ex.status is not None and 200 <= ex.status < 300:
+            # a server may coerce the value; recorded, not failed
+            observe("PEGA-SCHEMA-001", f"accepted_wrong_type {method} {path}", ex.id, first_only=True)
