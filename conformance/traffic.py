@@ -542,6 +542,10 @@ class Judge:
                 body = ex.body.decode("utf-8", "replace")
         found = [str(p) for p in op.validate(ex.status or 0, body, headers=ex.response_headers,
                                                content_type=ctype or "application/json")] + problems
+        if ex.status is not None and ex.status >= 500:
+            # a server error is a finding even where the spec lists 5xx (the active runs' not_a_server_error;
+            # docs/findings.md: a 5xx for any request is always a finding)
+            found.append(f"server error {ex.status}")
         if not found:
             self.passed("response_conformance", self.schema_requirement, key, ex)
             return

@@ -79,6 +79,7 @@ class PegaJudge(Judge):
         self.deleted: _Bounded = _Bounded()  # attachment ID -> the DELETE that removed it
         self.walks: _Bounded = _Bounded()  # data view walk -> (pageNumber, rows, exchange)
         self._if_match: dict[str, str | None] = {}
+        self.winners: _Bounded = _Bounded()  # (case, If-Match stamp) -> the write that succeeded with it
 
     # ------------------------------------------------------------------ helpers
 
@@ -152,6 +153,16 @@ class PegaJudge(Judge):
             self.judge_attachments(ex, key, body, case)
         if key == "POST /data_views/{dataViewID}":
             self.judge_data_view(ex, key, body)
+        if key == "GET /cases/{caseID}/attachment_categories" and ex.status == 200 and isinstance(body, dict):
+            from conformance.suites.pega_dx_v2.test_attachments import FLAGS
+
+            # seed 001 categories sample: canCreate, canView, canEdit, canDeleteOwn, canDeleteAll
+            for cat in body.get("attachment_categories") or []:
+                bad = [f for f in FLAGS if str(cat.get(f)).lower() not in ("true", "false")] \
+                    if isinstance(cat, dict) else list(FLAGS)
+                if not self.require(not bad, "categories_carry_flags", "PEGA-ATT-011", key,
+                                    f"a category lacks the permission flags {', '.join(bad)}", ex):
+                    break
         if key == "DELETE /cases/{caseID}" and _ok(ex) and case is not None:
             self.cases.pop(case, None)
 
@@ -222,6 +233,17 @@ class PegaJudge(Judge):
                     elif ex.status in (409, 412):
                         self.passed("stale_if_match_refused", stale_req, key, ex)
                         self.observe(stale_req, "stale_if_match_status", ex.status)
+                if _ok(ex) and key in self.ADVANCING:
+                    # of writers holding the same eTag exactly one may win (PEGA-ETAG-005; VF eTag locking)
+                    winner = self.winners.get((case, sent))
+                    if winner is not None:
+                        self.failed("one_writer_wins", key, violate(
+                            "PEGA-ETAG-005", f"{key}: two writes with the same If-Match both succeeded "
+                                             f"({winner.id} and this one)", winner, ex,
+                            detail=f"{key}: two writes with the same If-Match both succeeded"))
+                    self.winners[(case, sent)] = ex
+                elif ex.status in (409, 412) and (case, sent) in self.winners:
+                    self.passed("one_writer_wins", "PEGA-ETAG-005", key, ex)
                 if _ok(ex) and answered is not None and key in self.ADVANCING:
                     # VF SW: the write answers 200 + a new ETag (PEGA-ETAG-002)
                     if self.require(answered != sent, "write_answers_new_etag", "PEGA-ETAG-002", key,
@@ -260,6 +282,15 @@ class PegaJudge(Judge):
 
     def judge_attachments(self, ex: TrafficExchange, key: str, body: Any, case: str | None) -> None:
         att = ex.params.get("attachmentID")
+        if key == "POST /attachments/upload" and _ok(ex) and ex.request_body_known \
+                and b'name="context"' not in ex.request_body and b"multipart/" in \
+                (ex.request_header("Content-Type") or "").encode():
+            # seed 001: 'Without the context element, the attachment creation fails' (400)
+            self.require(False, "upload_needs_context", "PEGA-ATT-002", key,
+                         f"an upload without the context element answered {ex.status}, expected 400", ex)
+        elif key == "POST /attachments/upload" and ex.status == 400 and b'name="context"' not in ex.request_body \
+                and ex.request_body_known:
+            self.passed("upload_needs_context", "PEGA-ATT-002", key, ex)
         if key == "POST /attachments/upload" and _ok(ex):
             # seed 001 (sample response {"ID": ...}); VF SW: upload 201
             if self.require(ex.status == 201, "upload_answers_201_with_id", "PEGA-ATT-001", key,
@@ -285,6 +316,19 @@ class PegaJudge(Judge):
         elif key == "GET /cases/{caseID}/attachments" and ex.status == 200 and isinstance(body, dict):
             items = body.get("attachments")
             listed = {i.get("ID") for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
+            from conformance.suites.pega_dx_v2.test_attachments import LIST_FIELDS
+
+            for item in items if isinstance(items, list) else []:
+                # seed 001 list sample: the fields and the download and delete links of a listed file
+                if not isinstance(item, dict) or str(item.get("type", "")).upper() != "FILE":
+                    continue
+                missing = [f for f in LIST_FIELDS if item.get(f) in (None, "")]
+                links = item.get("links") if isinstance(item.get("links"), dict) else {}
+                missing += [f"{rel} link" for rel in ("download", "delete")
+                            if not isinstance(links.get(rel), dict) or not links[rel].get("href")]
+                if not self.require(not missing, "listed_with_fields_and_links", "PEGA-ATT-004", key,
+                                    f"a listed file lacks {', '.join(missing)}", ex):
+                    break
             for att_id in listed & set(self.deleted):
                 gone = self.deleted[att_id]
                 self.require(False, "deleted_attachment_gone", "PEGA-ATT-007", key,
@@ -388,6 +432,16 @@ class ProcessMakerJudge(Judge):
         if op.method == "GET" and path in PM_LISTS:
             self.judge_list(ex, key, op.path.endswith("/paged"), PM_LISTS[path], body)
         uid = ex.params.get("app_uid")
+        if key == "POST /cases/reassign" and ex.status == 200 and body is not None:
+            sent = ex.request_json()
+            asked = sent.get("cases") if isinstance(sent, dict) else None
+            answered = body.get("cases", body) if isinstance(body, dict) else body
+            if isinstance(asked, list) and asked:
+                # seed 004 Batch Reassigning: 'If a case reassignment fails, the reassignment of other cases won't be
+                # interrupted': one result per case
+                n = len(answered) if isinstance(answered, list) else 0
+                self.require(n == len(asked), "batch_reassign_one_result_per_case", "PM-LIFE-007", key,
+                             f"batch reassign of {len(asked)} cases answered {n} results", ex)
         if key == "POST /cases" and _ok(ex):
             # seed 004 New Case: result 200 {app_uid, app_number}; VF: POST /cases answers 200
             ok = self.require(ex.status == 200 and (body is None or (isinstance(body, dict) and body.get("app_uid")
@@ -437,6 +491,11 @@ class ProcessMakerJudge(Judge):
             # seed 004 start: 'If set to 0 or 1, then begins with the first case'
             self.require(_ok(ex), "start_zero_is_first_case", "PM-PAGE-007", key,
                          f"{key} with start=0 answered {ex.status}; 0 means the first case", ex)
+        if query.get("sort") and ex.status is not None and ex.status >= 500:
+            # seed 004: `sort` names an APP_CACHE_VIEW field (APP_UPDATE_DATE is the documented example); a server
+            # may refuse a field (4xx), never fail on it
+            self.require(False, "list_order", "PM-PAGE-002", key, f"{key} with sort={query['sort']} answered "
+                         f"{ex.status}", ex)
         if ex.status != 200 or body is None:
             return
         if not paged:
@@ -644,13 +703,29 @@ class FabricHubJudge(Judge):
     def __init__(self, contract: Any) -> None:
         super().__init__(contract)
         self.status: _Bounded = _Bounded()  # registration ID -> (status last shown, exchange)
+        self.clients: _Bounded = _Bounded()  # registration ID -> its own clientID (the POST /registrations answer)
+        self.expect: _Bounded = _Bounded()  # registration ID -> (action, what its next status must be, exchange)
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
+        reg = ex.params.get("ID")
+        action = key.rsplit("/", 1)[-1] if "/actions/" in key else None
+        if action and reg and _ok(ex):
+            self.judge_action(ex, key, action, reg, body)
         for registration in self.registrations(body):
             self.judge_time(ex, key, registration)
-            if isinstance(registration.get("ID"), str) and isinstance(registration.get("status"), str):
-                self.status[registration["ID"]] = (registration["status"], ex)
+            rid, status = registration.get("ID"), registration.get("status")
+            if isinstance(rid, str) and isinstance(status, str):
+                self.status[rid] = (status, ex)
+                expected = self.expect.pop(rid, None) if ex.method == "GET" else None
+                if expected is not None:
+                    what, allowed, done = expected
+                    # VF table: enablesync -> Sync-InProgress; disable hides, enable shows again; disablesync stops
+                    requirement = "HUB-REG-002" if what == "enablesync" else "HUB-REG-004"
+                    self.require(allowed(status), "action_moves_registration", requirement, key,
+                                 f"after {what} ({done.id}) the registration is {status!r}", done, ex)
+            if key == "POST /registrations" and isinstance(rid, str) and registration.get("clientID"):
+                self.clients[rid] = registration["clientID"]
         if key == "POST /registrations" and _ok(ex) and isinstance(body, dict):
             # VF table: POST /registrations 201/200, 'new app is Pending-Activation', ID added
             self.require(bool(body.get("ID")) and body.get("status") == "Pending-Activation",
@@ -663,7 +738,6 @@ class FabricHubJudge(Judge):
             # VF table: GET /registrations 'excludes Pending-Details and Resolved'
             self.require(not resolved, "list_excludes_resolved", "HUB-REG-004", key,
                          f"GET /registrations lists {len(resolved)} resolved registration(s)", ex)
-        reg = ex.params.get("ID")
         if key == "PATCH /registrations/{ID}" and reg and ex.status is not None:
             before = self.status.get(reg)
             locked = before is not None and ("Sync" in before[0] or before[0].startswith("Resolved"))
@@ -679,6 +753,24 @@ class FabricHubJudge(Judge):
             # VF table: POST /tasks, PUT /tasks/{ID} 202; cases 202; associations 202
             self.require(ex.status == 202, "publication_answers_202", "HUB-SYNC-001", key,
                          f"{key} accepted with {ex.status}, expected 202", ex)
+
+    SYNCING = ("Sync-InProgress", "Open-SyncProgress")  # VF: the text's name and the samples' name
+    AFTER = {"enablesync": lambda s: s in FabricHubJudge.SYNCING,
+             "disablesync": lambda s: s not in FabricHubJudge.SYNCING and not s.startswith("Resolved"),
+             "disable": lambda s: s.startswith("Resolved"),
+             "enable": lambda s: not s.startswith("Resolved")}
+
+    def judge_action(self, ex: TrafficExchange, key: str, action: str, reg: str, body: Any) -> None:
+        if action in self.AFTER:
+            self.expect[reg] = (action, self.AFTER[action], ex)
+        if action == "enablesync" and isinstance(body, dict):
+            # VF Token: 'the sync credentials come from the enablesync response, not from the registration
+            # credentials'
+            client = body.get("clientID")
+            own = self.clients.get(reg)
+            self.require(bool(client) and client != own, "sync_credentials_distinct", "HUB-REG-002", key,
+                         f"enablesync answered clientID {client!r}" + (", the registration's own" if client == own
+                                                                       else ""), ex)
 
     @staticmethod
     def registrations(body: Any) -> list[dict[str, Any]]:
@@ -714,6 +806,16 @@ class FabricHubJudge(Judge):
         elif items:
             schema = self.request_schema(op)
             well_formed = schema is not None and not self.contract.body_problems(schema, request)
+            answer = self.body(ex)
+            # malformed: an item without a body holding a non-empty string ID (the spec's sample error, VF payloads:
+            # 'ID is required and must be a non-empty string'); other schema slips a server may take as it likes
+            malformed = [i for i in items if not (isinstance(i, dict) and isinstance(i.get("body"), dict)
+                                                  and isinstance(i["body"].get("ID"), str) and i["body"]["ID"])]
+            if malformed and _ok(ex) and answer is not None:
+                # VF (no error body documented); the requirement: malformed items refused with an error naming them
+                named = isinstance(answer, dict) and bool(answer.get("errors"))
+                self.require(named, "malformed_items_named", "HUB-BATCH-004", key,
+                             f"a batch with malformed items answered {ex.status} naming none of them", ex)
             if well_formed and (_ok(ex) or ex.status == 400):  # a 403 is the token's refusal (HUB-AUTH-002)
                 # VF table: POST /tasks/batch 202 for a well-formed batch of at most 50
                 self.require(ex.status == 202, "batch_accepted", "HUB-BATCH-001", key,
