@@ -73,3 +73,36 @@ def test_regressions_against_a_baseline():
     found = results.regressions(before, after)
     assert found == ["A: test vanished: t2", "C: passed -> deviation"]
     assert results.regressions(before, before) == []
+
+
+def _finding(fp, message, flaky=False):
+    return {"fingerprint": fp, "requirement": "PEGA-AUTH-001", "operation": "GET /cases/{caseID}", "check": None,
+            "detail": message, "message": message, "exchanges": [], "occurrences": 1, "tests": [], "flaky": flaky}
+
+
+def test_cells_show_their_findings_and_what_differs_from_the_column_before(tmp_path):
+    one, two, three = _finding("a" * 16, "no token: 200"), _finding("b" * 16, "bad token: 200"), \
+        _finding("c" * 16, "attachments: 200", flaky=True)
+    old = write_run(tmp_path / "old", "pega-8.8", "pega-dx-v2", {
+        "PEGA-AUTH-001": {**req("failed", "auth.token"), "findings": [one, two]}})
+    new = write_run(tmp_path / "new", "pega-24.1", "pega-dx-v2", {
+        "PEGA-AUTH-001": {**req("failed", "auth.token"), "findings": [two, three]}})
+    runs = compare.load_runs([old, new])
+    cell = compare.matrix(runs)["rows"][0]["cells"]["pega-24.1"]
+    assert [f["fingerprint"] for f in cell["findings"]] == ["b" * 16, "c" * 16]
+    assert cell["versus"] == {"target": "pega-8.8", "new": ["c" * 16], "gone": ["a" * 16]}
+    assert "versus" not in compare.matrix(runs)["rows"][0]["cells"]["pega-8.8"]
+    md = compare.markdown(runs)
+    assert "2 findings (vs pega-8.8: +1 -1)" in md
+    page = compare.render_html(runs)
+    assert page.count("<details class=findings>") == 2 and "<b>new</b>" in page and "<i>flaky</i>" in page
+    assert "+1 new, −1 gone" in page
+
+
+def test_shards_merge_findings_by_fingerprint(tmp_path):
+    f = _finding("d" * 16, "no token: 200")
+    s1 = write_run(tmp_path / "s1", "pega", "pega-dx-v2", {"PEGA-AUTH-001": {**req("failed", "x"), "findings": [f]}})
+    s2 = write_run(tmp_path / "s2", "pega", "pega-dx-v2", {"PEGA-AUTH-001": {**req("failed", "x"), "findings": [f]}})
+    [run] = compare.load_runs([s1, s2])
+    [merged] = run.requirements["PEGA-AUTH-001"]["findings"]
+    assert merged["occurrences"] == 2

@@ -194,3 +194,19 @@ def test_a_record_from_before_findings_existed_still_makes_one():
 def test_finding_ids_are_stable_hex():
     f = findings.make("pega-dx-v2", "PEGA-CASE-001", f"case {uuid.uuid4()} gone")
     assert all(ch in "0123456789abcdef" for ch in f.fingerprint)
+
+
+def test_allure_gets_one_result_per_finding_with_the_fingerprint_as_history(tmp_path):
+    import json as json_mod
+
+    from conformance.cli import _allure_findings
+
+    doc = _doc([_record("t::a", ("PEGA-AUTH-001",), [AUTH_GET]), _record("t::b", ("PEGA-AUTH-001",), [AUTH_ATT])])
+    (tmp_path / "exchanges.jsonl").write_text(json_mod.dumps(
+        {"id": "ex-00000", "method": "GET", "status": 200, "curl": "curl -sS http://x/cases/1"}) + "\n")
+    _allure_findings(tmp_path / "allure-results", _target(), doc, tmp_path)
+    written = [json_mod.loads(p.read_text()) for p in (tmp_path / "allure-results").glob("*-result.json")]
+    fps = {f["fingerprint"] for f in doc["requirements"]["PEGA-AUTH-001"]["findings"]}
+    assert {r["testCaseId"] for r in written} == fps
+    assert all(r["historyId"] == f"{r['testCaseId']}:t" and r["status"] == "failed" for r in written)
+    assert any(r.get("attachments") for r in written)  # the evidence, as a curl line

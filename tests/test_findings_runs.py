@@ -92,3 +92,18 @@ def test_diff_prints_new_fixed_unchanged_and_exits_like_gate(runs):
     back = subprocess.run([sys.executable, "-m", "conformance.cli", "diff", str(tmp / "both"), str(tmp / "first")],
                           capture_output=True, text=True, timeout=120)
     assert back.returncode == 0 and "fixed: 2" in back.stdout and "new: 0" in back.stdout
+
+
+def test_rerun_marks_an_intermittent_finding_flaky_and_a_baseline_that_had_it_does_not_gate(tmp_path):
+    """The emulator's auth-optional-get-once serves the first GET /cases/{ID} without a token only: the
+    run sees the finding, its rerun does not. It stays a finding (a defect seen once is a defect), marked
+    flaky; against a baseline that had it, a later run that sees it again is not a regression."""
+    with EmulatorProcess(API, faults=["auth-optional-get-once"]) as emu:
+        proc, doc = _run(tmp_path, "flaky", emu, "--rerun-failures", "1")
+    found = doc["requirements"]["PEGA-AUTH-001"]["findings"]
+    assert proc.returncode == 1 and found, proc.stdout[-2000:]
+    assert all(f["flaky"] for f in found), found
+    assert doc["reruns"]["attempts"] == 1 and doc["reruns"]["tests"]
+    with EmulatorProcess(API, faults=["auth-optional-get-once"]) as emu:
+        proc, again = _run(tmp_path, "again", emu, "--baseline", str(tmp_path / "flaky"))
+    assert _fps(again) == _fps(doc) and proc.returncode == 0, proc.stdout[-2000:]

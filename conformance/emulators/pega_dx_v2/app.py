@@ -116,6 +116,7 @@ class PegaEmulator:
         config.validate(FAULTS, VARIANTS)
         self.config = config
         self.faults = config.faults
+        self._seen_once: set[str] = set()
         self.db = Database(config.db_path, SCHEMA)
         have = {r["name"] for r in self.db.all("PRAGMA table_info(cases)")}
         for column, sql in MIGRATIONS:
@@ -123,6 +124,12 @@ class PegaEmulator:
                 self.db.run(sql)
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
         self.attachments = Attachments(self)
+
+    def _once(self, key: str) -> bool:
+        """True the first time only (an intermittent fault: seen by a run, gone on its rerun)."""
+        first = key not in self._seen_once
+        self._seen_once.add(key)
+        return first
 
     def variant(self, name: str) -> str:
         return self.config.variant(VARIANTS, name)
@@ -787,7 +794,8 @@ class PegaEmulator:
                 user = self.tokens.subject(request)
                 if user is None:
                     open_get = ("auth-optional-get" in self.faults and name == "get_case") or \
-                        ("attachments-auth-ignored" in self.faults and name == "list")
+                        ("attachments-auth-ignored" in self.faults and name == "list") or \
+                        ("auth-optional-get-once" in self.faults and name == "get_case" and self._once("open-get"))
                     any_token = "auth-any-token" in self.faults and \
                         request.headers.get("authorization", "").lower().startswith("bearer ")
                     if not (open_get or any_token):
