@@ -423,6 +423,42 @@ def check_traffic_cmd(files: tuple[str, ...], api: str, target_path: Path | None
     sys.exit(EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE)
 
 
+@main.command("proxy")
+@click.option("--target", "target_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="target file: the server to forward to (its base_url) and the API to judge")
+@click.option("--port", default=8899, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="run folder written on Ctrl-C (default reports/<target>-proxy-<time>)")
+@click.option("--fail-on", type=click.Choice(["failed", "warning"]), default="failed")
+def proxy_cmd(target_path: Path, port: int, host: str, out: Path | None, fail_on: str) -> None:
+    """A recording reverse proxy: clients use it as the server; it forwards unchanged, prints findings as they
+    happen, and on Ctrl-C writes the run folder (docs/passive.md)."""
+    from conformance import proxy, traffic
+
+    try:
+        target = load(target_path)
+    except TargetError as exc:
+        console.print(f"[bold red]target error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = out or Path("reports") / f"{target.name}-proxy-{stamp}"
+
+    def ready(url: str) -> None:
+        console.print(f"recording proxy on {url} -> {target.base_url} ({target.api}); Ctrl-C writes {out}")
+
+    def live(f: Any) -> None:
+        console.print(f"[bold red]{f.requirement}[/] {escape(f.message[:300])}", highlight=False)
+
+    doc = proxy.serve(target, port, out, host, on_finding=live, on_ready=ready, fail_on=fail_on)
+    _allure_extras(out / "allure-results", target, doc, {})
+    _allure_findings(out / "allure-results", target, doc, out)
+    run_console.print_summary(console, doc)
+    traffic.print_coverage(console, doc["traffic"])
+    console.print(f"results: {out / 'results.json'}")
+    sys.exit(EXIT_OK if doc["verdict"]["passed"] else EXIT_GATE)
+
+
 def rerun(target: Target, out: Path, doc: dict[str, Any], attempts: int, fail_on: str,
           pytest_args: tuple[str, ...]) -> None:
     """Run the tests that made findings `attempts` more times (each in out/reruns/K) and mark every
