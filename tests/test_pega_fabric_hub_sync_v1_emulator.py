@@ -145,6 +145,17 @@ def test_bad_input_answers_400_never_500(body):
         assert r.status_code == 400 and r.json()["errors"], (path, r.status_code)
 
 
+def test_an_id_that_is_a_list_is_refused_and_fault_id_list_500_fails_it():
+    for faults, expected in ((frozenset(), 400), (frozenset({"id-list-500"}), 500)):
+        hub = Hub(faults=faults)
+        _, sync, _ = hub.sync()
+        for method, path in (("POST", "/tasks"), ("POST", "/cases"), ("PUT", "/associations")):
+            body = {"ID": ["T1"], "action": "create"} if path == "/associations" else {"ID": ["T1"]}
+            assert hub.c.request(method, BASE + path, json=body, headers=sync).status_code == expected, path
+        # the fault touches lists only
+        assert hub.c.post(BASE + "/tasks", json={"ID": "T1"}, headers=sync).status_code == 202
+
+
 def test_sync_clients_survive_a_restart(tmp_path):
     db = str(tmp_path / "hub.sqlite3")
     hub = Hub(db_path=db)

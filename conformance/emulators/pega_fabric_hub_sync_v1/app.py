@@ -404,6 +404,9 @@ class HubEmulator:
             body = {**body, "ID": body.get("ID") or path_id}
             if body["ID"] != path_id:
                 raise ApiError(400, f"The body's ID {body['ID']!r} differs from the path's {path_id!r}")
+        if "id-list-500" in self.faults and isinstance(body, dict) and isinstance(body.get("ID"), list):
+            # the defect class stock schemathesis found on a real server: an ID sent as a JSON list fails
+            raise RuntimeError("injected fault: id-list-500")
         problem = self.item_problem(kind, body, batch=False)
         if problem:
             raise ApiError(400, problem)

@@ -63,5 +63,9 @@ FAULTS: dict[str, Fault] = {
         Fault("assoc-delete-ignored", "HUB-ASSOC-001", "the association action delete answers 202 but keeps it"),
         Fault("time-iso", "HUB-TIME-001", "lastTaskSyncedDateTime is an ISO 8601 time", _SCHEMA),
         Fault("schema-syncerrors-object", "HUB-SCHEMA-001", "a registration's syncErrors is an object"),
+        # found by stock schemathesis on an independent server (ProcessMaker): an ID member sent as a JSON list
+        Fault("id-list-500", "HUB-SCHEMA-001",
+              "real-time publications (POST /tasks, POST /cases, PUT /associations, PUT .../{ID}) answer 500 "
+              "when the body's ID is a JSON list"),
     )
 }
