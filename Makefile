@@ -40,9 +40,11 @@ test-fast: setup
 prove: setup
 	$(BIN)/conformance prove --api all --jobs 2 --out reports/prove
 
-## Benchmarks (issue 9); not part of the default test run. Installs its own npm tools in bench/.
-## Finding power runs a sample of faults across the four APIs (about 15 minutes in all);
-## `make bench BENCH_FAULTS=` measures every fault (about an hour on 2 cores).
+## Benchmarks; not part of the default test run. Installs its own npm tools in bench/.
+## Finding power and the schemathesis breadth run a sample of faults across the four APIs (about 15 and
+## 18 minutes); `make bench BENCH_FAULTS=` measures every fault (about 2.5 hours on 2 cores).
+## One section alone, replacing only its part of README's block:
+## `$(BIN)/python -m conformance.bench --section schemathesis-breadth --readme README.md --fault ...`
 BENCH_FAULTS ?= accept-stale-etag unknown-case-500 dv-page-overlap create-no-location sort-by-date-500 \
 	overlapping-pages search-case-sensitive unknown-type-500 wrong-type-accepted stale-partial-merge \
 	batch-no-limit time-iso unknown-registration-500

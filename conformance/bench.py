@@ -1,13 +1,16 @@
-"""`make bench` (issue 9): speed, finding power and scale, measured side by side in one run
+"""`make bench`: speed, finding power, breadth and scale, measured side by side in one run
 on one machine, written to reports/bench/bench.{json,md} and into README's bench block.
 
-Sections (each can be chosen with --section):
+Sections (each can be chosen with --section; a run of some sections replaces only theirs in README):
   overhead   our full run vs the same requests replayed raw with one httpx client
   stock      our property-based tests vs stock `schemathesis run` on the same spec and budget
   finding    each fault injected: our suite vs stock schemathesis vs Dredd (requests, seconds)
   parallel   one run vs two shards side by side (and their merge)
   growth     ProcessMaker paging tests at 1,000 / 10,000 / 100,000 cases: time and peak memory
   emulator   requests/s and p50/p99 latency of each emulator vs Prism mocking the same spec (autocannon)
+  schemathesis-breadth
+             the clean emulator and each fault: every (check, operation) stock `schemathesis run
+             --continue-on-failure` reports, and whether our run reports it too (or why it is no defect)
 
 Every server is a bundled emulator on loopback; every loop is bounded in count and time.
 The stock tools come from bench/package.json (npm ci), pinned, not needed by the suite itself.
@@ -15,6 +18,7 @@ The stock tools come from bench/package.json (npm ci), pinned, not needed by the
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import platform
@@ -108,13 +112,18 @@ def _auth_args(target) -> list[str]:
     return ["-H", f"Authorization: {header}"] if header else []
 
 
+def _stock_command(api: str, target, report: Path, workers: int = 1, formats: str = "json",
+                   *extra: str) -> list[str]:
+    """Stock `schemathesis run` over our spec, with the Authorization header the suite itself would send."""
+    return [str(Path(sys.executable).parent / "schemathesis"), "run", str(spec_path(api)), "--url", target.base_url,
+            *_auth_args(target), "-n", str(EXAMPLES), "--generation-deterministic", "--no-shrink",
+            "--workers", str(workers), "--report", formats, "--report-dir", str(report), "--no-color",
+            "--request-timeout", "15", *extra]
+
+
 def _stock_schemathesis(api: str, target, folder: Path, workers: int = 1) -> dict[str, Any]:
     report = folder / "st-report"
-    cmd = [str(Path(sys.executable).parent / "schemathesis"), "run", str(spec_path(api)), "--url", target.base_url,
-           *_auth_args(target), "-n", str(EXAMPLES), "--generation-deterministic", "--no-shrink",
-           "--workers", str(workers), "--report", "json", "--report-dir", str(report), "--no-color",
-           "--request-timeout", "15"]
-    proc, seconds = _run(cmd, timeout=1800)
+    proc, seconds = _run(_stock_command(api, target, report, workers), timeout=1800)
     files = sorted(report.glob("json-*.json"))
     doc = json.loads(files[-1].read_text()) if files else {}
     signatures = sorted({f"{f['code']} {op}" for f in doc.get("failures", []) for op in f.get("operations", [])})
@@ -182,7 +191,7 @@ def overhead(api: str, work: Path) -> dict[str, Any]:
         proc, wall = _run(_conformance(target_path, folder / "run"))
         doc = json.loads((folder / "run" / "results.json").read_text())
     with EmulatorProcess(api, db=":memory:") as emu:
-        # "before": the run as it was before the profile of issue 9 (pytest's assert rewriting of every
+        # "before": the run as it was before it was profiled (pytest's assert rewriting of every
         # plugin module on; `conformance run` now passes --assert=plain, and a later argument wins)
         _, wall_before = _run(_conformance(_target_file(api, emu.url, folder / "before"), folder / "before" / "run",
                                            "--pytest-arg=--assert=rewrite"))
@@ -391,33 +400,284 @@ def emulator_speed(api: str, work: Path, seconds: int) -> dict[str, Any] | None:
     return rows
 
 
+# -- 7. breadth: what stock schemathesis reports, and whether we report it too ----------------------------
+# Stock `schemathesis run --continue-on-failure` runs its default checks, in every phase, against the same
+# emulator as one `conformance run`. Each (check, operation) it reports is *covered* when our run has a
+# finding of the same kind on that operation, *wrong* when it is not a defect of the server (the reason is
+# said), and otherwise *missed by us*.
+
+# stock check -> the `check` of our findings that reports the same property: our generated tests run
+# schemathesis' own response checks, so their findings carry its failure class (e.g. ServerError).
+# The stock checks with an empty set have no generated counterpart in ours: a scenario finding on the same
+# operation that names the status stock saw covers them.
+STOCK_CHECKS: dict[str, frozenset[str]] = {
+    "not_a_server_error": frozenset({"ServerError", "ContentTypeServerError"}),
+    "status_code_conformance": frozenset({"UndefinedStatusCode"}),
+    "content_type_conformance": frozenset({"UndefinedContentType", "MalformedMediaType", "MissingContentType"}),
+    "response_headers_conformance": frozenset({"MissingHeaders", "JsonSchemaError"}),
+    "response_schema_conformance": frozenset({"JsonSchemaError", "MalformedJson", "ContentDeserializationError",
+                                              "DiscriminatorMismatch"}),
+    "negative_data_rejection": frozenset(),
+    "positive_data_acceptance": frozenset(),
+    "missing_required_header": frozenset(),
+    "unsupported_method": frozenset(),
+    "use_after_free": frozenset(),
+    "ensure_resource_availability": frozenset(),
+    "ignored_auth": frozenset(),
+}
+
+
+def _decoded(content: Any, limit: int = 2000) -> str:
+    """A recorded body (schemathesis writes {"$base64": ...} or a string), as one short line of text."""
+    if isinstance(content, dict) and "$base64" in content:
+        content = base64.b64decode(content["$base64"]).decode("utf-8", "replace")
+    text = " ".join(str(content or "").split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def parse_schemathesis_ndjson(text: str, per_report: int = 10) -> list[dict[str, Any]]:
+    """Every distinct (check, operation) that a `schemathesis run --report ndjson` reports as failed, with up to
+    `per_report` distinct examples (by message and status), each with its request (method, URL, body) and answer
+    (status, body). Its JSON report only counts failure types per operation (and files stateful ones under
+    "Stateful tests"); the NDJSON events carry each failed check with its operation and the exchange that shows it."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        event = json.loads(line).get("ScenarioFinished")
+        if not event:
+            continue
+        recorder = event.get("recorder") or {}
+        for case_id, checks in (recorder.get("checks") or {}).items():
+            for check in checks or ():
+                if check.get("status") != "failure":
+                    continue
+                failure = (check.get("failure_info") or {}).get("failure") or {}
+                operation = failure.get("operation") or recorder.get("label")
+                report = found.setdefault((check["name"], operation), {
+                    "check": check["name"], "operation": operation, "type": failure.get("type"),
+                    "code": failure.get("code"), "count": 0, "examples": []})
+                report["count"] += 1
+                exchange = (recorder.get("interactions") or {}).get(case_id) or {}
+                request, response = exchange.get("request") or {}, exchange.get("response") or {}
+                example = {"message": " | ".join(part.strip() for part in str(failure.get("message") or "").splitlines()
+                                                 if part.strip())[:400],
+                           "status": response.get("status_code"), "phase": event.get("phase"),
+                           "request": {"method": request.get("method"), "url": request.get("uri"),
+                                       "body": _decoded(request.get("body"))},
+                           "answer": _decoded(response.get("content"))}
+                seen = {(e["message"], e["status"]) for e in report["examples"]}
+                if (example["message"], example["status"]) not in seen and len(report["examples"]) < per_report:
+                    report["examples"].append(example)
+    return sorted(found.values(), key=lambda r: (r["operation"], r["check"]))
+
+
+def our_findings(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings of one results.json (version 2), each with its requirement id."""
+    return [{**f, "requirement": rid} for rid, r in (results.get("requirements") or {}).items()
+            for f in r.get("findings") or ()]
+
+
+def covering(report: dict[str, Any], findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Our finding that reports the same thing as a stock report: the mapped kind on the same operation, else
+    any finding on that operation whose detail names the status stock saw (a scenario check, e.g. PEGA-ERR-001's
+    "expected 404, got 500" for a stock not_a_server_error)."""
+    same = [f for f in findings if f.get("operation") == report["operation"]]
+    kinds = STOCK_CHECKS.get(report["check"], frozenset()) | {report.get("type")}
+    statuses = {e["status"] for e in report.get("examples") or () if e.get("status") is not None}
+    return (next((f for f in same if f.get("check") in kinds), None)
+            or next((f for f in same if any(re.search(rf"(?<!\d){s}(?!\d)", str(f.get("detail") or ""))
+                                             for s in statuses)), None))
+
+
+# Stock reports that are not defects of the server, each with why, checked against the spec's sources.
+# (api, stock check, operation or "*", a regular expression found in the example's message, request URL and
+# body or answer, why). A report is `wrong` only when every one of its examples is explained.
+NOT_DEFECTS: tuple[tuple[str, str, str, str, str], ...] = (
+    # Pega DX v2
+    ("pega-dx-v2", "negative_data_rejection", "*", r"parameter `viewType`",
+     "an unknown viewType is answered with the default view: the documents list its values, never that others "
+     "are refused"),
+    ("pega-dx-v2", "negative_data_rejection", "POST /attachments/upload", "Invalid component: in body",
+     "multipart parts are text on the wire, so the integer or array parts stock means to send are valid text; "
+     "no document refuses extra parts"),
+    ("pega-dx-v2", "negative_data_rejection", "*", r'"(?:maxResultsToFetch|paging)": null',
+     "null for an optional member reads as absent (a string or an object there is refused with 400)"),
+    ("pega-dx-v2", "positive_data_acceptance", "POST /attachments/upload", "context is required",
+     "an upload without its `context` part MUST be refused with 400 (PEGA-ATT-002, seed 001)"),
+    ("pega-dx-v2", "positive_data_acceptance", "POST /attachments/upload", "No file in the request",
+     "an upload without a file is refused: 'no file' is one of the documented 400s (seed 001: multipart "
+     "{context, content})"),
+    ("pega-dx-v2", "positive_data_acceptance", "POST /cases", "case type could not be found",
+     "the sample's case type does not exist on this server: 422 Validation fail, as documented"),
+    ("pega-dx-v2", "positive_data_acceptance", "POST /cases/{caseID}/attachments", "is not an uploaded file",
+     "an attachment names a file uploaded first (POST /attachments/upload); a generated ID names none: 400"),
+    ("pega-dx-v2", "positive_data_acceptance", "*", "A page instruction points outside its list",
+     "a page instruction's listIndex must name a row of its target list, which is data, not schema: 422 "
+     "Validation fail, as documented"),
+    ("pega-dx-v2", "positive_data_acceptance", "*", "paging cannot be combined",
+     "paging together with maxResultsToFetch MUST be refused, 400 or 422 (PEGA-DV-005)"),
+    # ProcessMaker 3
+    ("processmaker-3", "positive_data_acceptance", "*", " exist",
+     "the request names a case, process, user or category this server does not have: 400 as ProcessMaker codes "
+     "it (PM-ERR-001, PM-FILTER-004, seed 004)"),
+    ("processmaker-3", "positive_data_acceptance", "*",
+     r"is not in its initial task|is already canceled|cannot be reassigned in status|is not paused"
+     r"|Incorrect or unavailable information about this case",
+     "the case is in a state that forbids the action (cancelled, not paused, routed on): 400 as seed 004 "
+     "documents it (PM-LIFE-003, PM-LIFE-004, PM-LIFE-005)"),
+    ("processmaker-3", "positive_data_acceptance", "POST /cases/{app_uid}/input-document",
+     r"`inp_doc_uid` is required",
+     "an empty inp_doc_uid names no input document of the process: 400, as for any ID the server lacks"),
+    ("processmaker-3", "positive_data_acceptance", "*", r"Invalid value for \$sort",
+     "a sort column the server does not have is refused with 400 (seed 004 names the columns; the spec leaves "
+     "sort a free string)"),
+    ("processmaker-3", "negative_data_rejection", "*", r"[?&]date_(?:from|to)=(?:&|\s|$)",
+     "an empty date filter is no filter (the whole list comes back); no document says it is refused"),
+    ("processmaker-3", "negative_data_rejection", "*", r"[?&]dir=(?:&|\s|$)",
+     "an empty dir is no dir: the default order (DESC, seed 004); no document says it is refused"),
+    ("processmaker-3", "negative_data_rejection", "POST /cases/reassign", "DELEGATION_NOT_EXISTS",
+     "answered per case (DELEGATION_NOT_EXISTS), as documented: each case gets its own result"),
+    # IBM CASEREST v1
+    ("ibm-caserest-v1", "negative_data_rejection", "*",
+     r'"(?:ClientContext|ReturnUpdates|ExternalDataIdentifier|Properties)": null',
+     "null for an optional member reads as absent: IBM-ERR-002 asks 400 only of a body that is not JSON or "
+     "lacks a required member"),
+    ("ibm-caserest-v1", "negative_data_rejection", "*", '"SymbolicName": "0"',
+     "a property of an unknown symbolic name MUST be ignored (200) or refused (400) (IBM-PROP-003), whatever its "
+     "value"),
+    ("ibm-caserest-v1", "negative_data_rejection", "*", '"SymbolicName": ""',
+     "a property of an unknown symbolic name MUST be ignored (200) or refused (400) (IBM-PROP-003), whatever its "
+     "value"),
+    ("ibm-caserest-v1", "positive_data_acceptance", "POST /casetype/{caseType}", "Properties is missing",
+     "RequestMode inProgressChanges sends the properties that changed (seed 003): without them there is nothing "
+     "to answer"),
+)
+
+
+def _own_servers(spec: dict[str, Any], operation: str) -> str | None:
+    """The `servers` an operation (or its path) declares for itself, e.g. a token endpoint on another host."""
+    method, _, path = operation.partition(" ")
+    item = (spec.get("paths") or {}).get(path) or {}
+    servers = (item.get(method.lower()) or {}).get("servers") or item.get("servers")
+    return servers[0].get("url") if servers else None
+
+
+def not_a_defect(api: str, report: dict[str, Any], example: dict[str, Any], spec: dict[str, Any]) -> str | None:
+    """Why one example of a stock report is not a defect of the server, or None when it may be one."""
+    servers = _own_servers(spec, report["operation"])
+    if servers:
+        return (f"stock ignores the operation's own `servers` ({servers}) and sent the request under the API's "
+                "base URL, where nothing is served")
+    request = example.get("request") or {}
+    seen = " ".join(str(part or "") for part in (example.get("message"), request.get("url"), request.get("body"),
+                                                   example.get("answer")))
+    for a, check, operation, pattern, why in NOT_DEFECTS:
+        if (a == api and check == report["check"] and operation in ("*", report["operation"])
+                and re.search(pattern, seen)):
+            return why
+    return None
+
+
+def breadth_verdicts(api: str, reports: list[dict[str, Any]], findings: list[dict[str, Any]],
+                     spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each stock report with its verdict: `covered` (by which finding of ours), `wrong` (every example of it is
+    explained; `why` lists the reasons), or `missed` (with the first example nothing explains)."""
+    out = []
+    for report in reports:
+        mine = covering(report, findings)
+        whys = [] if mine else [not_a_defect(api, report, e, spec) for e in report["examples"]]
+        unexplained = [e for e, why in zip(report["examples"], whys) if why is None]
+        verdict = "covered" if mine else ("missed" if unexplained or not whys else "wrong")
+        out.append({**report, "verdict": verdict,
+                    "why": list(dict.fromkeys(w for w in whys if w)) if verdict == "wrong" else None,
+                    "ours": f"{mine['requirement']} {mine.get('check') or ''}".strip() if mine else None,
+                    "unexplained": unexplained[0] if verdict == "missed" and unexplained else None})
+    return out
+
+
+def _stock_breadth(api: str, target, folder: Path) -> dict[str, Any]:
+    report = folder / "st-report"
+    proc, seconds = _run(_stock_command(api, target, report, 1, "ndjson,json", "--continue-on-failure"),
+                         timeout=1800)
+    files = sorted(report.glob("ndjson-*.ndjson"))
+    if not files:
+        return {"seconds": round(seconds, 2), "exit": proc.returncode, "reports": [],
+                "error": (proc.stderr or proc.stdout)[-500:]}
+    summary = sorted(report.glob("json-*.json"))
+    requests = json.loads(summary[-1].read_text())["test_cases"]["generated"] if summary else None
+    return {"seconds": round(seconds, 2), "exit": proc.returncode, "requests": requests,
+            "reports": parse_schemathesis_ndjson(files[-1].read_text(encoding="utf-8")), "error": None}
+
+
+def _compact(verdict: dict[str, Any]) -> dict[str, Any]:
+    """A verdict as bench.json keeps it: the example only where nothing explains it, its bodies cut short."""
+    out = {k: verdict[k] for k in ("check", "operation", "type", "count", "verdict", "why", "ours")}
+    example = verdict.get("unexplained")
+    if example:
+        request = dict(example.get("request") or {}, body=((example.get("request") or {}).get("body") or "")[:300])
+        out["unexplained"] = {**example, "request": request, "answer": (example.get("answer") or "")[:300]}
+    else:
+        out["unexplained"] = None
+    return out
+
+
+def breadth(api: str, work: Path, jobs: int, only: list[str] | None) -> dict[str, Any]:
+    """The clean emulator and each chosen fault: stock schemathesis and ours, each on a fresh instance."""
+    import yaml
+
+    faults, _ = prove.emulator_registry(api)
+    names = [f for f in sorted(faults) if not only or f in only]
+    folder = work / f"breadth-{api}"
+    spec = yaml.safe_load(spec_path(api).read_text(encoding="utf-8"))
+
+    def one(fault: str | None) -> dict[str, Any]:
+        sub = folder / (fault or "clean")
+        chosen = (fault,) if fault else ()
+        with EmulatorProcess(api, db=":memory:", faults=chosen) as emu:
+            stock_side = _stock_breadth(api, _target(_target_file(api, emu.url, sub / "stock")), sub / "stock")
+        ours = prove.trial(api, chosen, workdir=sub / "ours")
+        findings = our_findings(json.loads((sub / "ours" / "run" / "results.json").read_text(encoding="utf-8")))
+        return {"fault": fault, "breaks": faults[fault].breaks if fault else None,
+                "stock": {k: v for k, v in stock_side.items() if k != "reports"},
+                "ours": {"findings": len(findings), "requests": ours.requests, "seconds": round(ours.seconds, 2),
+                         "exit": ours.exit_code, "detected": prove.judge_fault(api, ours)[0] if fault else None},
+                "reports": [_compact(v) for v in breadth_verdicts(api, stock_side["reports"], findings, spec)]}
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        rows = list(pool.map(one, [None, *names]))
+    return {"api": api, "rows": rows}
+
+
 # -- output -------------------------------------------------------------------------------------
-def markdown(doc: dict[str, Any]) -> str:
-    m = doc["machine"]
-    out = [f"Measured {doc['date']} on {m['cores']} cores, Python {m['python']}, in one `make bench` run "
-           f"({doc['seconds']:.0f} s). Raw figures: reports/bench/bench.json.", ""]
-    if doc.get("overhead"):
-        out += ["**Harness overhead** (target: at most 1.3). Our whole run vs the same requests replayed raw, in "
-                "order, by one httpx client against a fresh emulator. *wall* includes interpreter start-up and "
-                "collection; *run* is the test session alone.", "",
-                "| API | requests | our wall s | our run s | raw s | ratio wall | ratio run | before: wall s, ratio |",
-                "|---|---|---|---|---|---|---|---|"]
-        out += [f"| {r['api']} | {r['requests']} | {r['suite_wall']} | {r['suite_run']} | {r['raw_seconds']} | "
-                f"{r['ratio_wall']} | {r['ratio_run']} | {r['suite_wall_before']}, {r['ratio_wall_before']} |"
-                for r in doc["overhead"]]
-        out.append("")
-    if doc.get("stock"):
-        out += [f"**Against stock schemathesis** (target: at least as fast). Our property-based tests vs "
-                f"`schemathesis run` on the same spec, emulator and budget ({EXAMPLES} examples per operation, "
-                "deterministic, 1 worker).", "",
-                "| API | ours s | ours requests | ours req/s | schemathesis s | its requests | its req/s |",
-                "|---|---|---|---|---|---|---|"]
-        for r in doc["stock"]:
-            o, t = r["ours"], r["schemathesis"]
-            out.append(f"| {r['api']} | {o['seconds']} | {o['requests']} | {o['rps']} | {t['seconds']} | "
-                       f"{t.get('requests')} | {t.get('rps')} |")
-        out.append("")
-    for f in doc.get("finding", []):
+def _overhead_md(doc: dict[str, Any]) -> list[str]:
+    out = ["**Harness overhead** (target: at most 1.3). Our whole run vs the same requests replayed raw, in "
+           "order, by one httpx client against a fresh emulator. *wall* includes interpreter start-up and "
+           "collection; *run* is the test session alone.", "",
+           "| API | requests | our wall s | our run s | raw s | ratio wall | ratio run | before: wall s, ratio |",
+           "|---|---|---|---|---|---|---|---|"]
+    out += [f"| {r['api']} | {r['requests']} | {r['suite_wall']} | {r['suite_run']} | {r['raw_seconds']} | "
+            f"{r['ratio_wall']} | {r['ratio_run']} | {r['suite_wall_before']}, {r['ratio_wall_before']} |"
+            for r in doc["overhead"]]
+    return out
+
+
+def _stock_md(doc: dict[str, Any]) -> list[str]:
+    out = [f"**Against stock schemathesis** (target: at least as fast). Our property-based tests vs "
+           f"`schemathesis run` on the same spec, emulator and budget ({EXAMPLES} examples per operation, "
+           "deterministic, 1 worker).", "",
+           "| API | ours s | ours requests | ours req/s | schemathesis s | its requests | its req/s |",
+           "|---|---|---|---|---|---|---|"]
+    for r in doc["stock"]:
+        o, t = r["ours"], r["schemathesis"]
+        out.append(f"| {r['api']} | {o['seconds']} | {o['requests']} | {o['rps']} | {t['seconds']} | "
+                   f"{t.get('requests')} | {t.get('rps')} |")
+    return out
+
+
+def _finding_md(doc: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for f in doc["finding"]:
         rows = f["faults"]
         found = {k: sum(1 for r in rows if r[k]["found"]) for k in ("ours", "schemathesis", "dredd")}
         out += [f"**Finding power, {f['api']}**: of {len(rows)} faults, ours found {found['ours']}, stock "
@@ -432,38 +692,185 @@ def markdown(doc: dict[str, Any]) -> str:
             out.append(f"| `{r['fault']}` | {r['breaks']} | {cell(r['ours'])} | {cell(r['schemathesis'])} | "
                        f"{cell(r['dredd'])} |")
         out.append("")
-    if doc.get("parallel"):
-        out += ["**Parallelism**: one `conformance run` vs `--workers 2` (pytest-xdist; the controller merges the "
-                "workers' records) vs two `--shard K/2` processes merged by `conformance compare`/`gate`. "
-                "*same* = every requirement's outcome equals the single run's.", "",
-                "| API | 1 process s | xdist 2 workers s | speed-up | same | 2 shards s | speed-up | same |",
-                "|---|---|---|---|---|---|---|---|"]
-        out += [f"| {r['api']} | {r['one_process']} | {r['xdist_2']} | {r['speedup_xdist']} | "
-                f"{'yes' if r['xdist_equal'] else 'NO'} | {r['two_shards']} | {r['speedup_shards']} | "
-                f"{'yes' if r['shards_equal'] else 'NO'} |" for r in doc["parallel"]]
-        out.append("")
-    if doc.get("growth"):
-        out += ["**Growth** (ProcessMaker paging tests, `--requirement` on the paging family): cost must follow "
-                "the pages walked, memory stay flat.", "",
-                "| cases | seconds | requests | peak RSS MiB | emulator start s | passed |", "|---|---|---|---|---|---|"]
-        out += [f"| {r['cases']:,} | {r['seconds']} | {r['requests']} | {r['peak_rss_mib']} | "
-                f"{r['emulator_start_seconds']} | {r['passed']} |" for r in doc["growth"]]
-        out.append("")
-    if doc.get("emulator"):
-        out += ["**Emulator speed** (autocannon, 10 connections): the most frequent successful GET of a run, on the "
-                "emulator and on Prism mocking the same spec.", "",
-                "| API | path | emulator req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms |",
-                "|---|---|---|---|---|---|---|---|"]
-        for r in doc["emulator"]:
-            e, p = r.get("emulator", {}), r.get("prism", {})
-            out.append(f"| {r['api']} | `{r.get('path', '-')}` | {e.get('rps', e.get('error', '-'))} | {e.get('p50_ms', '-')}"
-                       f" | {e.get('p99_ms', '-')} | {p.get('rps', p.get('error', '-'))} | {p.get('p50_ms', '-')} | "
-                       f"{p.get('p99_ms', '-')} |")
-        out.append("")
+    return out[:-1]
+
+
+def _parallel_md(doc: dict[str, Any]) -> list[str]:
+    out = ["**Parallelism**: one `conformance run` vs `--workers 2` (pytest-xdist; the controller merges the "
+           "workers' records) vs two `--shard K/2` processes merged by `conformance compare`/`gate`. "
+           "*same* = every requirement's outcome equals the single run's.", "",
+           "| API | 1 process s | xdist 2 workers s | speed-up | same | 2 shards s | speed-up | same |",
+           "|---|---|---|---|---|---|---|---|"]
+    out += [f"| {r['api']} | {r['one_process']} | {r['xdist_2']} | {r['speedup_xdist']} | "
+            f"{'yes' if r['xdist_equal'] else 'NO'} | {r['two_shards']} | {r['speedup_shards']} | "
+            f"{'yes' if r['shards_equal'] else 'NO'} |" for r in doc["parallel"]]
+    return out
+
+
+def _growth_md(doc: dict[str, Any]) -> list[str]:
+    out = ["**Growth** (ProcessMaker paging tests, `--requirement` on the paging family): cost must follow "
+           "the pages walked, memory stay flat.", "",
+           "| cases | seconds | requests | peak RSS MiB | emulator start s | passed |", "|---|---|---|---|---|---|"]
+    out += [f"| {r['cases']:,} | {r['seconds']} | {r['requests']} | {r['peak_rss_mib']} | "
+            f"{r['emulator_start_seconds']} | {r['passed']} |" for r in doc["growth"]]
+    return out
+
+
+def _emulator_md(doc: dict[str, Any]) -> list[str]:
+    out = ["**Emulator speed** (autocannon, 10 connections): the most frequent successful GET of a run, on the "
+           "emulator and on Prism mocking the same spec.", "",
+           "| API | path | emulator req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in doc["emulator"]:
+        e, p = r.get("emulator", {}), r.get("prism", {})
+        out.append(f"| {r['api']} | `{r.get('path', '-')}` | {e.get('rps', e.get('error', '-'))} | "
+                   f"{e.get('p50_ms', '-')} | {e.get('p99_ms', '-')} | {p.get('rps', p.get('error', '-'))} | {p.get('p50_ms', '-')} | "
+                   f"{p.get('p99_ms', '-')} |")
+    return out
+
+
+def _ops(operations: list[str], limit: int = 6) -> str:
+    ops = sorted(set(operations))
+    more = f" and {len(ops) - limit} more" if len(ops) > limit else ""
+    return ", ".join(f"`{o}`" for o in ops[:limit]) + more
+
+
+def _example_line(e: dict[str, Any]) -> str:
+    """One example as a reader needs it: the request, what came back, and stock's complaint."""
+    def code(text: str) -> str:  # a code span cannot hold a backtick
+        return "`" + text.replace("`", "'") + "`"
+
+    req = e.get("request") or {}
+    url = re.sub(r"^https?://[^/]+", "", str(req.get("url") or ""))
+    body = f" {code(req['body'][:90])}" if req.get("body") else ""
+    said = re.sub(r"^(Invalid data should have been rejected|Valid data should have been accepted) \| "
+                  r"Expected: [^|]*\|? ?", "", e.get("message") or "")
+    answer = f", answer {code(e['answer'][:90])}" if e.get("answer") else ""
+    return (f"{req.get('method')} {code(url[:110])}{body} -> {e.get('status')}{answer}"
+            + (f" ({said[:150]})" if said else ""))
+
+
+RANK = {"covered": 0, "wrong": 1, "missed": 2}  # a report missed on any emulator is missed
+
+
+def _breadth_md(doc: dict[str, Any]) -> list[str]:
+    mapped = ", ".join(f"{k} ~ {'/'.join(sorted(v))}" for k, v in STOCK_CHECKS.items() if v)
+    out = [f"**Breadth against stock schemathesis**: stock `schemathesis run --continue-on-failure` (its default "
+           f"checks and phases, {EXAMPLES} examples per operation, deterministic, the suite's own Authorization "
+           "header) and one `conformance run`, each on a fresh instance of the same emulator. Each (check, "
+           "operation) stock reports is *covered* when our run has a finding of the mapped kind on that operation "
+           f"({mapped}) or a finding on it that names the same status; *stock wrong* when it is no defect of the "
+           "server (why below); otherwise *missed by us*. *new* = not reported on the clean emulator.", "",
+           "| API | emulator | stock reports (new) | our findings | covered | stock wrong | missed by us (new) | "
+           "stock s | ours s |", "|---|---|---|---|---|---|---|---|---|"]
+    missed: list[str] = []
+    wrong: dict[str, list[str]] = {}
+    for block in doc["schemathesis-breadth"]:
+        api, rows = block["api"], block["rows"]
+        clean = next((r for r in rows if r["fault"] is None), None)
+        clean_pairs = {(x["check"], x["operation"]) for x in (clean or {}).get("reports", [])}
+        clean_missed = {(x["check"], x["operation"]) for x in (clean or {}).get("reports", [])
+                        if x["verdict"] == "missed"}
+        for row in rows:
+            reports = row["reports"]
+            count = {k: sum(1 for x in reports if x["verdict"] == k) for k in ("covered", "wrong", "missed")}
+            fresh = [x for x in reports if (x["check"], x["operation"]) not in clean_pairs]
+            row_missed = [x for x in reports if x["verdict"] == "missed"
+                          and (row["fault"] is None or (x["check"], x["operation"]) not in clean_missed)]
+            name = "clean" if row["fault"] is None else f"`{row['fault']}` ({row['breaks']})"
+            st, ours = row["stock"], row["ours"]
+            stock_cell = f"{len(reports)}" + (f" (+{len(fresh)})" if row["fault"] else "")
+            stock_cell += f" (error: {st['error'][:60]!r})" if st.get("error") else ""
+            ours_cell = f"{ours['findings']}" + (f" (run broke: exit {ours['exit']})"
+                                                 if ours.get("exit") not in (0, 1, None) else "")
+            out.append(f"| {api} | {name} | {stock_cell} | {ours_cell} | {count['covered']} | "
+                       f"{count['wrong']} | {count['missed']}" + (f" ({len(row_missed)})" if row["fault"] else "")
+                       + f" | {st.get('seconds')} | {ours['seconds']} |")
+            where = f"{api}, {'clean' if row['fault'] is None else row['fault']}"
+            by_check: dict[str, list[dict[str, Any]]] = {}
+            for x in row_missed:
+                by_check.setdefault(x["check"], []).append(x)
+            for check, xs in sorted(by_check.items()):
+                if len(xs) > 3:  # one line for a check stock reports on many operations alike
+                    missed.append(f"- missed by us ({where}): `{check}` on {len(xs)} operations: "
+                                  f"{_ops([x['operation'] for x in xs])}; e.g. {_example_line(xs[0]['unexplained'])}")
+                else:
+                    missed += [f"- missed by us ({where}): `{check}` on `{x['operation']}`: "
+                               f"{_example_line(x['unexplained'])}" for x in xs]
+            for x in reports:
+                if x["verdict"] == "wrong":
+                    for why in x["why"]:
+                        wrong.setdefault(why, []).append(f"{api} `{x['check']}` `{x['operation']}`")
+    worst: dict[tuple[str, str, str], str] = {}  # each distinct (API, check, operation), its worst verdict
+    for block in doc["schemathesis-breadth"]:
+        for row in block["rows"]:
+            for x in row["reports"]:
+                key = (block["api"], x["check"], x["operation"])
+                if RANK[x["verdict"]] > RANK.get(worst.get(key, ""), -1):
+                    worst[key] = x["verdict"]
+    total = {k: sum(1 for v in worst.values() if v == k) for k in RANK}
+    apis_missed = sorted({f"`{c}`" for (_, c, _), v in worst.items() if v == "missed"})
+    out += ["", f"In all, {len(worst)} distinct (API, check, operation) stock reports: ours covers {total['covered']}, "
+            f"{total['wrong']} are no defect of the server, {total['missed']} are missed by us"
+            + (f" ({', '.join(apis_missed)})" if apis_missed else "") + "."]
+    out += ["", *missed] if missed else ["", "Missed by us: nothing."]
+    if wrong:
+        out += ["", "Stock wrong, and why:"]
+        for why, where in wrong.items():
+            seen = sorted(set(where))
+            more = f" and {len(seen) - 4} more" if len(seen) > 4 else ""
+            out.append(f"- {why}: {', '.join(seen[:4])}{more}")
+    return out
+
+
+# section name -> (its key in bench.json, its markdown)
+RENDER: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "overhead": _overhead_md, "stock": _stock_md, "finding": _finding_md, "parallel": _parallel_md,
+    "growth": _growth_md, "emulator": _emulator_md, "schemathesis-breadth": _breadth_md}
+
+
+def section_markdown(doc: dict[str, Any], name: str, note: str = "") -> str | None:
+    """One section, between its own markers, so that a run of some sections replaces only those."""
+    if not doc.get(name):
+        return None
+    return "\n".join([f"<!-- bench:{name}:start -->", *([note, ""] if note else []), *RENDER[name](doc),
+                      f"<!-- bench:{name}:end -->"])
+
+
+def markdown(doc: dict[str, Any], whole: bool = True) -> str:
+    m = doc["machine"]
+    run = "one `make bench` run" if whole else "one `python -m conformance.bench --section ...` run"
+    out = [f"Measured {doc['date']} on {m['cores']} cores, Python {m['python']}, in {run} "
+           f"({doc['seconds']:.0f} s). Raw figures: reports/bench/bench.json."]
+    out += ["\n" + part for name in RENDER if (part := section_markdown(doc, name))]
     return "\n".join(out)
 
 
-SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator")
+def merge_block(text: str, doc: dict[str, Any], whole: bool) -> str:
+    """README text with the bench block replaced (a whole run), or only the sections this run measured, each
+    saying when and how it was measured (the others keep their figures)."""
+    if not BLOCK.search(text):
+        raise click.ClickException("no <!-- bench:start --> ... <!-- bench:end --> block")
+    if whole:
+        return BLOCK.sub(lambda _: f"<!-- bench:start -->\n{markdown(doc)}\n<!-- bench:end -->", text)
+    cores = (doc.get("machine") or {}).get("cores")
+    for name in RENDER:
+        note = (f"*Measured {doc['date']} by `python -m conformance.bench --section {name}`"
+                + (f" on {cores} cores" if cores else "") + f" ({doc['seconds']:.0f} s in all).*")
+        part = section_markdown(doc, name, note)
+        if part is None:
+            continue
+        sub = re.compile(rf"<!-- bench:{re.escape(name)}:start -->.*?<!-- bench:{re.escape(name)}:end -->", re.S)
+        block = BLOCK.search(text).group(0)
+        if sub.search(block):
+            block = sub.sub(lambda _: part, block)
+        else:  # a section the block does not have yet: at its end, after a blank line
+            block = block[:-len("<!-- bench:end -->")].rstrip("\n") + f"\n\n{part}\n<!-- bench:end -->"
+        text = BLOCK.sub(lambda _: block, text)
+    return text
+
+
+SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "schemathesis-breadth")
 
 
 @click.command()
@@ -472,15 +879,19 @@ SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator")
               help="write the tables into this file's <!-- bench:start --> ... <!-- bench:end --> block")
 @click.option("--api", "api_names", multiple=True, help="only these APIs (default: all available)")
 @click.option("--section", "sections", multiple=True, type=click.Choice(SECTIONS), help="only these sections")
-@click.option("--fault", "faults", multiple=True, help="finding power: only these faults (default all)")
-@click.option("--jobs", default=2, show_default=True, help="finding power: faults measured side by side")
+@click.option("--fault", "faults", multiple=True,
+              help="finding power and schemathesis-breadth: only these faults (default all)")
+@click.option("--jobs", default=2, show_default=True,
+              help="finding power and schemathesis-breadth: emulators measured side by side")
 @click.option("--load-seconds", default=10, show_default=True, help="emulator speed: seconds of load per server")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="growth: case counts")
 def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: tuple[str, ...],
          faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str) -> None:
-    """Measure the suite against raw httpx, stock schemathesis, Dredd and Prism (issue 9)."""
+    """Measure the suite against raw httpx, stock schemathesis, Dredd and Prism."""
     chosen = list(api_names) or apis.names()
     wanted = set(sections or SECTIONS)
+    if readme is not None and not BLOCK.search(readme.read_text(encoding="utf-8")):  # say so before measuring
+        raise click.ClickException(f"{readme} has no <!-- bench:start --> ... <!-- bench:end --> block")
     work = Path(tempfile.mkdtemp(prefix="conformance-bench-"))
     started = time.perf_counter()
     doc: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": {
@@ -505,18 +916,18 @@ def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: t
         doc["growth"] = step("growth", lambda: growth(work, tuple(int(s) for s in sizes.split(","))))
     if "emulator" in wanted:
         doc["emulator"] = [r for a in chosen if (r := step(f"emulator {a}", lambda a=a: emulator_speed(a, work, load_seconds)))]
+    if "schemathesis-breadth" in wanted:
+        doc["schemathesis-breadth"] = [step(f"schemathesis-breadth {a}",
+                                            lambda a=a: breadth(a, work, jobs, list(faults) or None)) for a in chosen]
     doc["seconds"] = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    table = markdown(doc)
+    table = markdown(doc, whole=wanted == set(SECTIONS))
     (out / "bench.md").write_text(table + "\n", encoding="utf-8")
     click.echo(table)
     if readme is not None:
         text = readme.read_text(encoding="utf-8")
-        block = f"<!-- bench:start -->\n{table}\n<!-- bench:end -->"
-        if not BLOCK.search(text):
-            raise click.ClickException(f"{readme} has no <!-- bench:start --> ... <!-- bench:end --> block")
-        readme.write_text(BLOCK.sub(lambda _: block, text), encoding="utf-8")
+        readme.write_text(merge_block(text, doc, whole=wanted == set(SECTIONS)), encoding="utf-8")
         click.echo(f"written into {readme}", err=True)
     mismatch = [r["api"] for r in doc.get("parallel") or [] if not (r["xdist_equal"] and r["shards_equal"])]
     if mismatch:  # keep the run folders so the differing outcomes can be read
