@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from conformance import apis, requirements, results
+from conformance import apis, preflight, requirements, results
 from conformance import console as run_console
 from conformance.failures import SuiteBroken
 from conformance.target import Target, TargetError, load, parse
@@ -58,7 +58,10 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
     try:
         run.session.tokens.header()  # DESIGN.md flow step 2: acquire a token first
     except SuiteBroken as exc:
-        console.print(f"[bold red]run broken:[/] {exc}")
+        console.print(f"[bold red]run broken:[/] {escape(preflight.token_problem(target, exc))}", highlight=False)
+        run.session.close()
+        return EXIT_BROKEN, None
+    if not preflight.passes(target, run.session, console, verbose):  # base URL, credentials, fixtures: GETs only
         run.session.close()
         return EXIT_BROKEN, None
     if not quiet:
