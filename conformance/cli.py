@@ -884,5 +884,10 @@ def specs_cmd() -> None:
     sys.exit(EXIT_GATE if bad else EXIT_OK)
 
 
+# `conformance init API`: a commented target file, filled by asking the server (conformance/init_target.py)
+from conformance.init_target import init_cmd  # noqa: E402 - the command lives beside its helpers
+
+main.add_command(init_cmd)
+
 if __name__ == "__main__":
     main()
