@@ -230,7 +230,10 @@ def find_allure() -> str | None:
     return shutil.which("allure")
 
 
-def generate_report(result_dirs: list[Path], out: Path, name: str = "Conformance") -> Path:
+def generate_report(result_dirs: list[Path], out: Path, name: str = "Conformance", single_file: bool = True) -> Path:
+    """The Allure HTML report of `result_dirs` in `out`. `single_file` (the default): one index.html with its
+    data inside, which opens from disk (file://); the multi-file report loads its data with fetch(), which a
+    browser allows only over HTTP (`conformance report --serve`)."""
     allure = find_allure()
     if allure is None:
         raise click.ClickException("the Allure tool is not installed: run `make setup` (npm ci installs the pinned "
@@ -245,13 +248,31 @@ def generate_report(result_dirs: list[Path], out: Path, name: str = "Conformance
         "name": name,
         "historyPath": str((out.parent / ".allure-history.jsonl").resolve()),
         # tree: target > requirement family > requirement id (labels set by the plugin)
-        "plugins": {"awesome": {"options": {"reportName": name, "groupBy": ["parentSuite", "feature", "story"]}}},
+        "plugins": {"awesome": {"options": {"reportName": name, "groupBy": ["parentSuite", "feature", "story"],
+                                            "singleFile": single_file}}},
     }), encoding="utf-8")
+    index = out / "index.html"
+    if index.is_file() and "allure" in index.read_text(encoding="utf-8", errors="replace")[:20000].lower():
+        shutil.rmtree(out)  # an earlier report: Allure writes over it but leaves its other files behind
     proc = subprocess.run([allure, "generate", *dirs, "-o", str(out), "--config", str(config)],
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0 or not (out / "index.html").exists():
         raise click.ClickException(f"allure generate failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    _strip_analytics(out / "index.html")
     return out
+
+
+# The report template loads Google's tag manager with the report's id: a conformance report of a staging
+# server opens offline and tells nobody that it was opened.
+_ANALYTICS = re.compile(r'\s*<script async src="https://www\.googletagmanager\.com/[^"]*"></script>\s*<script>'
+                        r'(?:(?!</script>).)*?gtag\((?:(?!</script>).)*?</script>', re.S)
+
+
+def _strip_analytics(index: Path) -> None:
+    text = index.read_text(encoding="utf-8")
+    stripped = _ANALYTICS.sub("", text, count=1)
+    if stripped != text:
+        index.write_text(stripped, encoding="utf-8")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -770,14 +791,36 @@ def diff_cmd(before: Path, after: Path) -> None:
 
 
 @main.command("report")
-@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("dirs", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/allure-report"),
               show_default=True)
-def report_cmd(dirs: tuple[Path, ...], out: Path) -> None:
+@click.option("--single-file/--multi-file", default=True, show_default=True,
+              help="one index.html that opens from disk, or Allure's multi-file report (open it with --serve)")
+@click.option("--serve", is_flag=True, help="then serve --out on http://127.0.0.1:PORT until Ctrl-C (without DIRS: "
+                                           "serve a report built before)")
+@click.option("--port", default=8808, show_default=True, type=click.IntRange(0, 65535), help="with --serve (0: any free)")
+def report_cmd(dirs: tuple[Path, ...], out: Path, single_file: bool, serve: bool, port: int) -> None:
     """Build one Allure HTML report from run folders (or allure-results folders)."""
-    result_dirs = [d / "allure-results" if (d / "allure-results").is_dir() else d for d in dirs]
-    path = generate_report(result_dirs, out)
-    console.print(f"Allure report: {path / 'index.html'}")
+    if dirs:
+        result_dirs = [d / "allure-results" if (d / "allure-results").is_dir() else d for d in dirs]
+        path = generate_report(result_dirs, out, single_file=single_file)
+        console.print(f"Allure report: {path / 'index.html'}")
+    elif not serve:
+        raise click.UsageError("name the run folders to build the report from (or --serve a report built before)")
+    if serve:
+        from conformance.serve import serve_folder
+
+        if not (out / "index.html").is_file():
+            raise click.UsageError(f"{out} holds no report (index.html); build one first: conformance report RUN... "
+                                   f"--out {out}")
+        def ready(url: str) -> None:
+            console.print(f"serving {out} on {url} (Ctrl-C stops)")
+            sys.stdout.flush()  # a pipe (a script waiting for the URL) gets the line now
+
+        try:
+            serve_folder(out, port, ready)
+        except OSError as exc:
+            raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 @main.command("requirements")
