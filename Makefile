@@ -7,9 +7,9 @@ BIN    := $(VENV)/bin
 # the default test run spreads over the machine's cores (pytest-xdist)
 WORKERS ?= auto
 
-.PHONY: setup demo test test-fast prove bench emulate clean
+.PHONY: setup chromium demo test test-fast prove bench emulate clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# tests/test_browser.py opens the reports in Debian's chromium (Playwright's own browser download is not
+# used); as root it is installed here, elsewhere those tests skip and say how to install it
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium is not installed: the browser tests will skip (apt-get install chromium)"
 
 ## The main job: the bundled emulators (clean and documented variants), the suite
 ## against each, and the Allure HTML report in reports/demo/allure-report.

@@ -200,7 +200,7 @@ th{background:#f6f8fa;text-align:left}tr.group td{background:#eef1f4;font-weight
 .o{display:inline-block;padding:1px 6px;border-radius:10px;color:#fff;font-size:12px}
 .obs{color:#57606a;font-size:12px}.id{font-family:monospace;font-size:12px}
 pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:320px;font-size:12px;white-space:pre-wrap}
-details{margin:6px 0}summary{cursor:pointer}
+details{margin:6px 0}summary{cursor:pointer}.filters label{margin-right:16px}
 """
 
 
@@ -226,11 +226,47 @@ def _findings_html(cell: dict[str, Any]) -> str:
     return out
 
 
+# The two filters: an API hides the other APIs' columns and the rows none of its requirements are on; an
+# outcome keeps the rows where a shown column has it. Inline, like the rest: the page needs no network.
+FILTER_JS = """
+const api = document.getElementById('f-api'), outcome = document.getElementById('f-outcome');
+function applyFilters() {
+  const a = api.value, o = outcome.value, table = document.getElementById('matrix');
+  const shown = el => !a || el.dataset.api === a;
+  table.querySelectorAll('th[data-api], td[data-api]').forEach(el => { el.hidden = !shown(el); });
+  let group = null, any = false;
+  const close = () => { if (group) group.hidden = !any; };
+  for (const tr of table.rows) {
+    if (tr.classList.contains('group')) { close(); group = tr; any = false; continue; }
+    if (!tr.classList.contains('req')) continue;
+    const cells = [...tr.querySelectorAll('td[data-api]')].filter(shown);
+    const on = cells.some(td => td.dataset.outcome) && (!o || cells.some(td => td.dataset.outcome === o));
+    tr.hidden = !on; any = any || on;
+  }
+  close();
+  const count = [...table.querySelectorAll('tr.req')].filter(tr => !tr.hidden).length;
+  document.getElementById('f-count').textContent = count + ' requirement row' + (count === 1 ? '' : 's');
+}
+api.addEventListener('change', applyFilters); outcome.addEventListener('change', applyFilters); applyFilters();
+"""
+
+
+def _filters(m: dict[str, Any]) -> str:
+    apis = sorted({t["api"] for t in m["targets"]})
+    present = {c["outcome"] for row in m["rows"] for c in row["cells"].values()}
+    outcomes = [o for o in PRECEDENCE if o in present]
+    options = lambda values: "".join(f"<option value='{_esc(v)}'>{_esc(v)}</option>" for v in values)  # noqa: E731
+    return (f"<p class=filters><label>API <select id=f-api><option value=''>all</option>{options(apis)}</select>"
+            f"</label> <label>outcome <select id=f-outcome><option value=''>all</option>{options(outcomes)}"
+            f"</select></label> <span id=f-count class=obs></span></p>")
+
+
 def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
     m = matrix(runs)
     names = [t["name"] for t in m["targets"]]
+    apis_of = {t["name"]: t["api"] for t in m["targets"]}
     head = "".join(
-        f"<th>{_esc(t['name'])}<br><span class=obs>{_esc(t['api'])} · {_esc(t['base_url'])}"
+        f"<th data-api='{_esc(t['api'])}'>{_esc(t['name'])}<br><span class=obs>{_esc(t['api'])} · {_esc(t['base_url'])}"
         f"<br>{_esc(t['started'])}{' · %d shards' % t['shards'] if t['shards'] > 1 else ''}</span>"
         f"<br><span class=o style='background:{COLOURS['passed' if t['verdict'].get('passed') else 'failed']}'>"
         f"{'PASS' if t['verdict'].get('passed') else 'FAIL'}</span></th>" for t in m["targets"])
@@ -245,7 +281,7 @@ def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
         for col, name in enumerate(names):
             cell = row["cells"].get(name)
             if cell is None:
-                cells.append("<td class=obs>not in this API</td>")
+                cells.append(f"<td class=obs data-api='{_esc(apis_of[name])}'>not in this API</td>")
                 continue
             ev = ""
             if cell["exchanges"]:
@@ -255,11 +291,12 @@ def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
                 d = cell["deviation"]
                 dev = f"<div class=obs>deviation: {_esc(d['reason'])} ({_esc(d['reference'])}, expires {_esc(d['expires'])})</div>"
             cells.append(
-                f"<td><span class=o style='background:{COLOURS.get(cell['outcome'], '#000')}'>{_esc(cell['outcome'])}</span>"
+                f"<td data-api='{_esc(apis_of[name])}' data-outcome='{_esc(cell['outcome'])}'>"
+                f"<span class=o style='background:{COLOURS.get(cell['outcome'], '#000')}'>{_esc(cell['outcome'])}</span>"
                 f" <span class=id>{_esc(cell['requirement'])}</span>{ev}{_findings_html(cell)}"
                 f"<div class=obs>{_esc(_observed(cell))}</div>{dev}"
                 f"{'<div class=obs>' + _esc(cell['message']) + '</div>' if cell['outcome'] not in ('passed', 'omitted') and cell['message'] else ''}</td>")
-        body.append(f"<tr><td><b>{_esc(row['topic'])}</b> <span class=obs>{_esc(row['level'])}</span>"
+        body.append(f"<tr class=req><td><b>{_esc(row['topic'])}</b> <span class=obs>{_esc(row['level'])}</span>"
                     f"<div class=obs>{_esc(row['sentence'])}</div></td>{''.join(cells)}</tr>")
     evidence = []
     for col, run in enumerate(runs):
@@ -280,8 +317,8 @@ def render_html(runs: list[Run], title: str = "Conformance comparison") -> str:
     return (f"<!doctype html><html><head><meta charset=utf-8><title>{_esc(title)}</title><style>{CSS}</style>"
             f"</head><body><h1>{_esc(title)}</h1><p class=obs>Rows line up requirements across APIs by topic; "
             f"each cell is what that server did. Evidence is the recorded exchange (secrets redacted).</p>"
-            f"<table><tr><th>requirement</th>{head}</tr>{''.join(body)}</table>"
-            f"<h2>Evidence</h2>{''.join(evidence) or '<p>none recorded</p>'}</body></html>")
+            f"{_filters(m)}<table id=matrix><tr><th>requirement</th>{head}</tr>{''.join(body)}</table>"
+            f"<h2>Evidence</h2>{''.join(evidence) or '<p>none recorded</p>'}<script>{FILTER_JS}</script></body></html>")
 
 
 def write(runs: list[Run], out: Path, title: str = "Conformance comparison") -> dict[str, Path]:
