@@ -211,3 +211,20 @@ def test_a_hostile_server_is_left_to_the_tests():
         with _serve("pega-dx-v2", chaos=frozenset({chaos})) as srv:
             report, _ = _check("pega-dx-v2", srv.url)
         assert report.ok, (chaos, [str(p) for p in report.problems])
+
+
+@pytest.mark.parametrize("api", apis.names())
+def test_no_emulator_fault_is_taken_for_a_wrong_setting(api):
+    """Every fault breaks a requirement the tests must report (tests/test_fault_matrix*.py); a pre-flight that
+    stopped the run with exit 3 instead would hide it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def problems(fault: str) -> list[str]:
+        with _serve(api, faults=frozenset({fault})) as srv:
+            report, _ = _check(api, srv.url)
+        return [str(p) for p in report.problems]
+
+    faults = sorted(apis.emulator(api).FAULTS)
+    with ThreadPoolExecutor(max_workers=8) as pool:  # each server's shutdown mostly waits: side by side
+        found = dict(zip(faults, pool.map(problems, faults)))
+    assert {fault: said for fault, said in found.items() if said} == {}
