@@ -157,3 +157,25 @@ def test_without_probing_the_file_is_written_from_flags_and_loads(tmp_path):
     assert target.auth.token_url == "https://hub.example.com/prweb/PRRestService/oauth2/v1/token"
     assert target.safety.read_only is True and target.name == "hub-pega-fabric-hub-sync-v1"
     assert Path(out).read_text(encoding="utf-8").count("# not probed") >= 1
+
+
+def test_pega_case_type_and_categories_come_from_work_on_the_server(tmp_path):
+    """A server without GET /casetypes (the emulator has none): the next assignment's case gives its case type,
+    and that case's attachment categories the File and URL categories that allow create."""
+    from conformance.cli import bundled_target
+    from conformance.http import ExchangeLog, Session
+
+    out = tmp_path / "pega.toml"
+    with _serve("pega-dx-v2") as srv:
+        with Session(bundled_target("pega-emulator", srv.url), ExchangeLog(None)) as s:
+            assert s.request("POST", "/cases", json_body={"caseTypeID": "CONF-Demo-Work-Request",
+                                                          "content": {"pyLabel": "work"}}).status == 201
+        made = CliRunner(env={"PEGA_CLIENT_SECRET": SECRET}).invoke(main, [
+            "init", "pega-dx-v2", "--out", str(out), "--base-url", srv.url, "--client-id", "conformance-demo-client",
+            "--yes"])
+    assert made.exit_code == 0, made.output
+    text = out.read_text(encoding="utf-8")
+    f = tomllib.loads(text)["fixtures"]
+    assert f["case_type_id"] == "CONF-Demo-Work-Request" and "the next assignment's case" in text
+    # FileNoCreate (the emulator's category without canCreate) is never chosen
+    assert (f["attachment_category"], f["url_category"]) == ("File", "URL")
