@@ -9,7 +9,7 @@ WORKERS ?= auto
 
 .PHONY: setup chromium demo test test-fast prove bench emulate clean
 
-setup: $(VENV)/.installed node_modules/.installed chromium
+setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ demo: setup
 	$(BIN)/conformance demo --out reports/demo
 
 ## The suite's own tests, including the fault matrix (every fault caught, clean passes).
-test: setup
+test: setup chromium
 	$(BIN)/pytest -n $(WORKERS)
 
 ## The quick subset: everything but the fault matrix.
