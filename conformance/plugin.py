@@ -72,16 +72,7 @@ class ConformanceRun:
         """Record what the server did; distinct answers to the same question are all kept."""
         requirements.get(requirement)
         with self._lock:
-            bucket = self.observations.setdefault(requirement, {})
-            if first_only and key in bucket:
-                return
-            if key in bucket and bucket[key] != value:
-                # one server answered differently at different times: keep every answer
-                previous = bucket[key] if isinstance(bucket[key], list) else [bucket[key]]
-                if value not in previous:
-                    bucket[key] = previous + [value]
-            else:
-                bucket[key] = value
+            results.add_observation(self.observations, requirement, key, value, first_only)
 
     def report(self, violation: RequirementViolation) -> findings.Finding:
         """A finding the current test reports without stopping; the test fails at its end."""

@@ -71,6 +71,21 @@ class RequirementResult:
         }
 
 
+def add_observation(observations: dict[str, dict[str, Any]], requirement: str, key: str, value: Any,
+                    first_only: bool = False) -> None:
+    """Record what the server did; distinct answers to the same question are all kept (one server
+    answered differently at different times)."""
+    bucket = observations.setdefault(requirement, {})
+    if first_only and key in bucket:
+        return
+    if key in bucket and bucket[key] != value:
+        previous = bucket[key] if isinstance(bucket[key], list) else [bucket[key]]
+        if value not in previous:
+            bucket[key] = previous + [value]
+    else:
+        bucket[key] = value
+
+
 def aggregate(target: Target, records: Iterable[TestRecord],
               observations: dict[str, dict[str, Any]], today: dt.date | None = None) -> dict[str, RequirementResult]:
     results = {

@@ -473,13 +473,7 @@ class Judge:
         return False
 
     def observe(self, requirement: str, key: str, value: Any) -> None:
-        bucket = self.observations.setdefault(requirement, {})
-        if key in bucket and bucket[key] != value:
-            previous = bucket[key] if isinstance(bucket[key], list) else [bucket[key]]
-            if value not in previous:
-                bucket[key] = previous + [value]
-        else:
-            bucket[key] = value
+        results.add_observation(self.observations, requirement, key, value)
 
     def take_new(self) -> list[findings.Finding]:
         out, self.new_findings = self.new_findings, []
