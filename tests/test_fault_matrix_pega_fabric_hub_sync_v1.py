@@ -20,11 +20,17 @@ API = "pega-fabric-hub-sync-v1"
 EXAMPLES = 2
 
 
+# faults one test of their requirement is there to catch: only that test runs (the generated items of
+# HUB-SCHEMA-001 cost ~3 s a trial; the unscoped proof is `conformance prove`)
+ONE_TEST = {"id-list-500": "members_of_the_wrong_type"}
+
+
 def _scope(spec) -> tuple[str, ...]:
     # HUB-SCHEMA-001 as a mere `also` is left out of the scope: the schemathesis items cost ~5 s a
     # trial, and that the fault also shows there is proven unscoped by `conformance prove`
     ids = {spec.breaks, *spec.also} - ({"HUB-SCHEMA-001"} if spec.breaks != "HUB-SCHEMA-001" else set())
-    return tuple(arg for rid in sorted(ids) for arg in ("--requirement", rid))
+    only = (f"--pytest-arg=-k{ONE_TEST[spec.name]}",) if spec.name in ONE_TEST else ()
+    return tuple(arg for rid in sorted(ids) for arg in ("--requirement", rid)) + only
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
