@@ -50,7 +50,8 @@ def _tests_by_outcome(folder: Path) -> dict[str, str]:
 
 
 def _run(tmp: Path, name: str, emu: EmulatorProcess, edits: dict[str, str], *extra: str):
-    text = prove.target_text(API, emu.url)
+    # 3 examples per generated operation: the property tests' skips are what is compared, not their depth
+    text = prove.target_text(API, emu.url).replace("max_examples = 20", "max_examples = 3")
     for old, new in edits.items():
         assert old in text, old
         text = text.replace(old, new)

@@ -15,8 +15,8 @@ from conformance.emulators.common import EmulatorProcess
 
 pytestmark = pytest.mark.matrix
 API = "pega-dx-v2"
-FAULTS = ["auth-optional-get", "schema-status-int", "assignment-no-actions"]
-SCOPE = ("--requirement", "PEGA-AUTH-001", "--requirement", "PEGA-SCHEMA-001", "--requirement", "PEGA-ASSIGN-001")
+FAULTS = ["auth-optional-get", "create-no-location", "assignment-no-actions"]
+SCOPE = ("--requirement", "PEGA-AUTH-001", "--requirement", "PEGA-CASE-001", "--requirement", "PEGA-ASSIGN-001")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_each_finding_once_with_its_exchange_and_a_curl_line(faulty):
     assert proc.returncode == 1
     text = proc.stdout
     found = [f for r in doc["requirements"].values() for f in r.get("findings", [])]
-    assert {f["requirement"] for f in found} == {"PEGA-AUTH-001", "PEGA-SCHEMA-001", "PEGA-ASSIGN-001"}
+    assert {f["requirement"] for f in found} == {"PEGA-AUTH-001", "PEGA-CASE-001", "PEGA-ASSIGN-001"}
     for f in found:
         assert text.count(f["fingerprint"]) == 1, f["fingerprint"]
     assert text.count("curl -sS") >= len({f["requirement"] for f in found})
