@@ -23,8 +23,11 @@ EXAMPLES = 5
 
 
 def _scope(spec) -> tuple[str, ...]:
-    """Run arguments for a fault's trial: only the tests of the requirements it may be reported under."""
-    return tuple(arg for rid in sorted({spec.breaks, *spec.also}) for arg in ("--requirement", rid))
+    """Run arguments for a fault's trial: only the tests of the requirements it may be reported under.
+    PEGA-SCHEMA-001 as a mere `also` is left out: its property test covers every operation (the slowest
+    test), and that the fault shows there too is proven unscoped by `conformance prove`."""
+    ids = {spec.breaks, *spec.also} - ({"PEGA-SCHEMA-001"} if spec.breaks != "PEGA-SCHEMA-001" else set())
+    return tuple(arg for rid in sorted(ids) for arg in ("--requirement", rid))
 
 
 def assert_fault_reported(t, spec) -> None:
