@@ -51,13 +51,13 @@ prove: setup
 ## Finding power and the schemathesis breadth run a sample of faults across the four APIs (about 15 and
 ## 18 minutes); `make bench BENCH_FAULTS=` measures every fault (about 2.5 hours on 2 cores).
 ## One section alone, replacing only its part of README's block:
-## `$(BIN)/python -m conformance.bench --section schemathesis-breadth --readme README.md --fault ...`
+## `$(BIN)/python -m conformance.bench --section schemathesis-breadth --readme docs/benchmarks.md --fault ...`
 BENCH_FAULTS ?= accept-stale-etag unknown-case-500 dv-page-overlap create-no-location sort-by-date-500 \
 	overlapping-pages search-case-sensitive unknown-type-500 wrong-type-accepted stale-partial-merge \
 	batch-no-limit time-iso unknown-registration-500
 bench: setup
 	cd bench && npm ci --no-audit --no-fund
-	$(BIN)/python -m conformance.bench --out reports/bench --readme README.md $(addprefix --fault ,$(BENCH_FAULTS))
+	$(BIN)/python -m conformance.bench --out reports/bench --readme docs/benchmarks.md $(addprefix --fault ,$(BENCH_FAULTS))
 
 emulate: setup
 	$(BIN)/conformance emulate pega-dx-v2 --port 8811

@@ -1,7 +1,7 @@
 """`make bench`: speed, finding power, breadth and scale, measured side by side in one run
-on one machine, written to reports/bench/bench.{json,md} and into README's bench block.
+on one machine, written to reports/bench/bench.{json,md} and into the bench block of docs/benchmarks.md (--readme).
 
-Sections (each can be chosen with --section; a run of some sections replaces only theirs in README):
+Sections (each can be chosen with --section; a run of some sections replaces only theirs in that block):
   overhead   our full run vs the same requests replayed raw with one httpx client
   stock      our property-based tests vs stock `schemathesis run` on the same spec and budget
   finding    each fault injected: our suite vs stock schemathesis vs Dredd (requests, seconds)

@@ -18,7 +18,7 @@ API = "pega-dx-v2"
 # the requirements the fault may show up under ({breaks} | also), to stay under 10 minutes on 2 cores
 # with four APIs. That proves detection; exactness across the whole suite (nothing else flagged,
 # nothing broken, every test run) is proven unscoped by `conformance prove` (`make prove`, run by CI,
-# and the source of README's matrix). The clean and variant trials below are unscoped.
+# and the source of the matrix of docs/proving.md). The clean and variant trials below are unscoped.
 EXAMPLES = 5
 
 

@@ -12,7 +12,7 @@ group's declared requirements ({breaks} | also of each) is flagged, nothing is b
 IBM-SCHEMA-001 (schemathesis over every operation, the slowest test) runs only in the group
 whose fault breaks it; elsewhere it is only ever an *allowed* extra finding. The one-fault-
 per-trial, unscoped proof (detected AND exact for each fault alone) is
-`conformance prove --api ibm-caserest-v1` (README's matrix).
+`conformance prove --api ibm-caserest-v1` (the matrix of docs/proving.md).
 """
 
 from __future__ import annotations

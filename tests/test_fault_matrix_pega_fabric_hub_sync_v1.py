@@ -4,7 +4,7 @@ requirement; the clean emulator and every documented variant pass.
 Each trial is real: an emulator process on loopback, a `conformance run` process against it,
 results.json read back. Fault trials run only the tests of the requirements the fault may show
 up under ({breaks} | also) with a small hypothesis budget; the unscoped, full proof is
-`conformance prove --api pega-fabric-hub-sync-v1` (CI, README matrix).
+`conformance prove --api pega-fabric-hub-sync-v1` (CI, docs/proving.md's matrix).
 """
 
 from __future__ import annotations

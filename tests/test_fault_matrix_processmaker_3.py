@@ -10,7 +10,7 @@ runs only the tests of the group's requirements ({breaks} | also of each; PM-SCH
 where a fault of the group breaks it), and asserts that every fault's requirement is failed,
 nothing outside the group's declared requirements is flagged, nothing is broken. The
 one-fault-per-trial, unscoped proof (detected AND exact for each fault alone) is
-`conformance prove --api processmaker-3` (CI's `make prove`, the source of README's matrix).
+`conformance prove --api processmaker-3` (CI's `make prove`, the source of the matrix of docs/proving.md).
 Clean and variant trials are unscoped; the variants' other choices share one trial.
 """
 
