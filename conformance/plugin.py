@@ -286,7 +286,8 @@ def _record(run: ConformanceRun, item: pytest.Item, report: pytest.TestReport,
     found: dict[str, findings.Finding] = {}
     for f in soft:
         findings.merge(found, f)
-    exc = call.excinfo.value if (call.excinfo and not report.passed) else None
+    # (a skip after findings were reported leaves the findings, not an error)
+    exc = call.excinfo.value if (call.excinfo and not report.passed and not report.skipped) else None
     if isinstance(exc, FindingsReported):
         exc = None  # its findings are the soft ones above
     violation = _find_violation(exc)
