@@ -36,7 +36,7 @@ demo: setup
 
 ## The suite's own tests, including the fault matrix (every fault caught, clean passes).
 test: setup chromium
-	$(BIN)/pytest -n $(WORKERS)
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
 ## The quick subset: everything but the fault matrix.
 test-fast: setup

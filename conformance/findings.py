@@ -25,6 +25,7 @@ _V = "<v>"
 _VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I), _V),  # whole URLs: host, port, base path, IDs
     (re.compile(r"(?<![\w$.\[])[A-Za-z0-9+/_-]{24,}={0,2}"), _V),  # long opaque strings: tokens, hashes, base64
+    (re.compile(r"\[\s*\d+\s*\]"), "[*]"),  # array indexes in member paths first: stages[3] -> stages[*]
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), _V),  # UUIDs
     # ISO 8601 date-times and dates; Pega stamps "20250117T144833.923 GMT" (seed 000)
     (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"), _V),

@@ -14,12 +14,12 @@ from conformance.emulators.pega_dx_v2 import FAULTS, SWITCHES, VARIANTS
 
 pytestmark = pytest.mark.matrix
 API = "pega-dx-v2"
-# The default test run proves every fault with 5 examples per operation, and runs only the tests of
+# The default test run proves every fault with 3 examples per operation, and runs only the tests of
 # the requirements the fault may show up under ({breaks} | also), to stay under 10 minutes on 2 cores
 # with four APIs. That proves detection; exactness across the whole suite (nothing else flagged,
 # nothing broken, every test run) is proven unscoped by `conformance prove` (`make prove`, run by CI,
 # and the source of the matrix of docs/proving.md). The clean and variant trials below are unscoped.
-EXAMPLES = 5
+EXAMPLES = 3
 
 
 def _scope(spec) -> tuple[str, ...]:

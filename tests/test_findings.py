@@ -74,6 +74,8 @@ def test_the_other_parts_of_a_finding_change_the_fingerprint():
 def test_normalise_keeps_names_and_statuses():
     text = "GET /cases/CONF-DEMO-WORK R-1042 answered 500 at $.data.caseInfo.stages[3].visited_status"
     assert normalise(text) == "GET /cases/<v> answered 500 at $.data.caseInfo.stages[*].visited_status"
+    # an index is an index, even one that reads like a status
+    assert normalise("at $.attachments[100].ID") == normalise("at $.attachments[7].ID") == "at $.attachments[*].ID"
 
 
 # --- results: findings per requirement, gating, diff, deviations ------------------------------------
