@@ -10,14 +10,11 @@ responses are exercised, not only 404s.
 from __future__ import annotations
 
 import json
-import zlib
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import reject
-from schemathesis import GenerationMode
-from schemathesis.core.parameters import ParameterLocation
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -31,7 +28,7 @@ from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS
 from conformance.suites import spec_path
 from conformance.suites.pega_dx_v2.model import OPERATION_CAPABILITIES
-from conformance.suites.schema_cases import judge, operation_params, wrong_type_cases
+from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, wrong_type_cases
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, pega_error_body, pega_etag_header]
@@ -67,20 +64,6 @@ def real_case(pega, target):
     return {"case": case_id, "etag": etag, "assignment": assignment}
 
 
-def _pick(value: object) -> bool:
-    """A deterministic coin from generated data (keeps runs reproducible)."""
-    return zlib.crc32(repr(value).encode()) % 2 == 0
-
-
-def body_only_negative(case) -> bool:
-    meta = case.meta
-    if meta is None or not meta.components:
-        return False
-    modes = {loc: info.mode for loc, info in meta.components.items()}
-    return modes.get(ParameterLocation.BODY) == GenerationMode.NEGATIVE and all(
-        m == GenerationMode.POSITIVE for loc, m in modes.items() if loc != ParameterLocation.BODY)
-
-
 def _sendable_files(files):
     """Negative generation can put an integer or null in a form part; on the wire every part is text."""
     if not files:
@@ -108,7 +91,7 @@ def _steer(case, pega, real) -> None:
     if body_only_negative(case):
         return  # keep the generated (invalid) body and IDs as they are
     params = case.path_parameters or {}
-    if real is not None and _pick(params):
+    if real is not None and pick(params):
         if "caseID" in params:
             params["caseID"] = real["case"]
         if "assignmentID" in params and real["assignment"]:
@@ -118,7 +101,7 @@ def _steer(case, pega, real) -> None:
         if case.headers and "If-Match" in case.headers:
             case.headers["If-Match"] = real["etag"]
     if case.method == "POST" and case.path == "/cases" and isinstance(case.body, dict):
-        if _pick(case.body):
+        if pick(case.body):
             case.body["caseTypeID"] = pega.target.fixtures.case_type_id
         # every case the run may create carries the run tag (staging safety)
         if isinstance(case.body.get("content"), dict):
