@@ -559,6 +559,18 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
     return chosen
 
 
+def _latency(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
+    """`emulate --latency MS[:JITTER_MS]` -> seconds; a negative or non-numeric value is a usage error."""
+    if value is None:
+        return None
+    from conformance.emulators.common import parse_latency
+
+    try:
+        return parse_latency(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
 @click.argument("api", type=click.Choice(apis.names()))
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -578,10 +590,13 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
               help="cases to seed (processmaker-3; default: the emulator's fixture set)")
 @click.option("--set", "options", multiple=True, metavar="KEY=VALUE",
               help="emulator-specific setting (repeatable); see --list-faults")
+@click.option("--latency", default=None, metavar="MS[:JITTER_MS]", callback=_latency,
+              help="delay every response by MS milliseconds (+/- JITTER_MS), like a server far away")
 @click.option("--list-faults", is_flag=True, help="list faults, variants and chaos modes, then exit")
 def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, ...], variants: tuple[str, ...],
             token_lifetime: int, chaos: tuple[str, ...], upload_limit: int, data_rows: int,
-            categories_file: str | None, cases: int | None, options: tuple[str, ...], list_faults: bool) -> None:
+            categories_file: str | None, cases: int | None, options: tuple[str, ...],
+            latency: tuple[float, float] | None, list_faults: bool) -> None:
     """Serve an emulator on loopback (its token endpoint included)."""
     import uvicorn
 
@@ -628,6 +643,8 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
         app = create_app(config)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if latency is not None and latency != (0.0, 0.0):
+        app = common.LatencyMiddleware(app, *latency)
     console.print(f"{api} emulator on http://{host}:{port} (db {config.db_path}; faults: {', '.join(faults) or 'none'})")
     if config.client_secret == common.DEMO_CLIENT_SECRET:
         # demo credentials (marked in emulators/common.py), printed so a user can try the emulator by hand

@@ -8,9 +8,11 @@ contains on purpose. They protect nothing but a local emulator.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import binascii
+import random
 import secrets
 import socket
 import sqlite3
@@ -228,6 +230,53 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def parse_latency(text: str) -> tuple[float, float]:
+    """`MS[:JITTER_MS]` -> (delay, jitter) in seconds; ValueError names what is wrong."""
+    parts = str(text).split(":")
+    if len(parts) > 2 or not all(p.strip() for p in parts):
+        raise ValueError(f"{text!r}: expected MS or MS:JITTER_MS, e.g. 100 or 100:20")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{text!r}: not a number of milliseconds") from None
+    if any(v < 0 or v != v or v == float("inf") for v in values):
+        raise ValueError(f"{text!r}: milliseconds must be finite and not negative")
+    delay, jitter = values[0], (values[1] if len(values) == 2 else 0.0)
+    return delay / 1000.0, jitter / 1000.0
+
+
+class LatencyMiddleware:
+    """Stands in for a server far away: every response (the token endpoint's too) arrives `delay`
+    seconds later, plus or minus up to `jitter` (uniform, never below 0). Half of the delay is spent
+    before the request reaches the app and half before the response starts, as on a network path
+    where both directions take their share; the answers themselves are unchanged. The waits are
+    `asyncio.sleep`, so a delayed request holds no other connection up: uvicorn serves every open
+    connection on one event loop, and a sleeping request leaves the loop to the others."""
+
+    def __init__(self, app: Any, delay: float, jitter: float = 0.0, rng: random.Random | None = None) -> None:
+        self.app, self.delay, self.jitter = app, delay, jitter
+        self.rng = rng or random.Random()
+
+    def _draw(self) -> float:
+        if not self.jitter:
+            return self.delay
+        return max(0.0, self.delay + self.rng.uniform(-self.jitter, self.jitter))
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        total = self._draw()
+        await asyncio.sleep(total / 2)
+
+        async def delayed_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                await asyncio.sleep(total / 2)
+            await send(message)
+
+        await self.app(scope, receive, delayed_send)
+
+
 class EmulatorProcess:
     """An emulator in its own process (`conformance emulate`), as users run it.
 
@@ -238,8 +287,9 @@ class EmulatorProcess:
     def __init__(self, api: str, db: str = ":memory:", faults: Iterable[str] = (),
                  variants: dict[str, str] | None = None, token_lifetime: int = 3600, port: int | None = None,
                  chaos: Iterable[str] = (), client_secret: str | None = None, cases: int | None = None,
-                 options: dict[str, str] | None = None) -> None:
+                 options: dict[str, str] | None = None, latency: str | None = None) -> None:
         self.api, self.db = api, db
+        self.latency = latency  # `--latency MS[:JITTER_MS]`: a server far away
         self.cases, self.options = cases, dict(options or {})
         self.chaos, self.client_secret = tuple(chaos), client_secret
         self.faults, self.variants = tuple(faults), dict(variants or {})
@@ -265,6 +315,8 @@ class EmulatorProcess:
             cmd += ["--cases", str(self.cases)]
         for key, value in self.options.items():
             cmd += ["--set", f"{key}={value}"]
+        if self.latency:
+            cmd += ["--latency", str(self.latency)]
         env = dict(os.environ)
         if self.client_secret:
             env["CONFORMANCE_EMULATOR_CLIENT_SECRET"] = self.client_secret  # never on a command line
