@@ -49,6 +49,25 @@ class Capabilities(_Strict):
     v1_update: bool = False
     attachments: bool = True  # upload, attach, list, download, delete (seed 001)
     data_views: bool = False  # needs fixtures.data_view_id
+    # the operations of marco-looy/pega-dx-mcp's client (src/api/v2/client-v2.js) and seed 000's list beyond the
+    # above, group by group; each defaults to what the bundled emulator serves
+    case_types: bool = True  # GET /casetypes, GET /casetypes/{ID}/actions/{actionID}
+    case_hierarchy: bool = True  # GET /cases/{ID}/ancestors, /descendants (VF SW)
+    lock_release: bool = True  # DELETE /cases/{ID}/updates (VF SW)
+    # POST /cases/bulk-actions, PATCH /cases?actionID= (seed 000 list; VF SW), GET /casetypes/{ID}/bulk-actions/{a}
+    bulk_actions: bool = True
+    optional_processes: bool = True  # POST /cases/{ID}/processes/{processID} (VF SW)
+    case_views: bool = True  # GET /cases/{ID}/views/{viewID} (MCP)
+    # PATCH .../actions/{actionID}/recalculate (case and assignment), POST /cases/{ID}/views/{v}/calculated_fields
+    recalculate: bool = True
+    data_records: bool = True  # GET /data_objects, PUT|PATCH|DELETE /data/{dataViewID} (MCP)
+    # case collaboration (marco-looy/pega-dx-mcp src/api/v2/client-v2.js, one group per tool category of it):
+    # participants and participant roles; followers; tags; related cases; documents
+    participants: bool = True
+    followers: bool = True
+    tags: bool = True
+    related_cases: bool = True
+    documents: bool = True
 
 
 # Which capabilities each operation of specs/pega-dx-v2.yaml needs (all of them must be declared);
@@ -81,6 +100,46 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/data_views/{dataViewID}"): ("data_views",),
     ("POST", "/data_views/{dataViewID}"): ("data_views",),
     ("POST", "/data_views/{dataViewID}/count"): ("data_views",),
+    ("GET", "/casetypes"): ("case_types",),
+    ("GET", "/casetypes/{caseTypeID}/actions/{actionID}"): ("case_types",),
+    ("GET", "/casetypes/{caseTypeID}/bulk-actions/{actionID}"): ("case_types", "bulk_actions"),
+    ("GET", "/cases/{caseID}/ancestors"): ("case_hierarchy",),
+    ("GET", "/cases/{caseID}/descendants"): ("case_hierarchy",),
+    ("PATCH", "/cases/{caseID}/actions/{actionID}/refresh"): ("refresh_navigation",),
+    ("PATCH", "/cases/{caseID}/actions/{actionID}/recalculate"): ("recalculate",),
+    ("DELETE", "/cases/{caseID}/updates"): ("lock_release",),
+    ("POST", "/cases/bulk-actions"): ("bulk_actions",),
+    ("PATCH", "/cases"): ("bulk_actions",),
+    ("DELETE", "/assignments/{assignmentID}/actions/{actionID}"): ("assignments",),
+    ("POST", "/cases/{caseID}/processes/{processID}"): ("optional_processes",),
+    ("GET", "/cases/{caseID}/views/{viewID}"): ("case_views",),
+    ("POST", "/cases/{caseID}/views/{viewID}/calculated_fields"): ("case_views", "recalculate"),
+    ("PATCH", "/assignments/{assignmentID}/actions/{actionID}/recalculate"): ("assignments", "recalculate"),
+    ("PATCH", "/assignments/{assignmentID}/navigation_steps/{stepID}"): ("assignments", "refresh_navigation"),
+    ("GET", "/data_views/{dataViewID}/metadata"): ("data_views",),
+    ("GET", "/data_objects"): ("data_records",),
+    ("PUT", "/data/{dataViewID}"): ("data_records",),
+    ("PATCH", "/data/{dataViewID}"): ("data_records",),
+    ("DELETE", "/data/{dataViewID}"): ("data_records",),
+    # case collaboration (MCP client-v2.js)
+    ("GET", "/cases/{caseID}/participants"): ("participants",),
+    ("POST", "/cases/{caseID}/participants"): ("participants",),
+    ("GET", "/cases/{caseID}/participants/{participantID}"): ("participants",),
+    ("PATCH", "/cases/{caseID}/participants/{participantID}"): ("participants",),
+    ("DELETE", "/cases/{caseID}/participants/{participantID}"): ("participants",),
+    ("GET", "/cases/{caseID}/participant_roles"): ("participants",),
+    ("GET", "/cases/{caseID}/participant_roles/{participantRoleID}"): ("participants",),
+    ("GET", "/cases/{caseID}/followers"): ("followers",),
+    ("POST", "/cases/{caseID}/followers"): ("followers",),
+    ("DELETE", "/cases/{caseID}/followers/{followerID}"): ("followers",),
+    ("GET", "/cases/{caseID}/tags"): ("tags",),
+    ("POST", "/cases/{caseID}/tags"): ("tags",),
+    ("DELETE", "/cases/{caseID}/tags/{tagID}"): ("tags",),
+    ("GET", "/cases/{caseID}/related_cases"): ("related_cases",),
+    ("POST", "/cases/{caseID}/related_cases"): ("related_cases",),
+    ("DELETE", "/cases/{caseID}/related_cases/{relatedCaseID}"): ("related_cases",),
+    ("GET", "/documents/{documentID}"): ("documents",),
+    ("DELETE", "/cases/{caseID}/documents/{documentID}"): ("documents",),
 }
 
 
