@@ -210,3 +210,35 @@ CATALOGUE += (
                 "VF (409 and 412 on every If-Match operation)",
                 "navigation.previous-step"),
 )
+
+# case collaboration: the operations of the public client marco-looy/pega-dx-mcp (src/api/v2/client-v2.js,
+# commit e027b3e1; "MCP L1837" = its line 1837) and what a real server answered to its follower calls
+# (its sample-data-v2.md L37-58). The participant writes' If-Match is checked under PEGA-ETAG-003/004.
+MCP = "marco-looy/pega-dx-mcp src/api/v2/client-v2.js"
+CATALOGUE += (
+    Requirement("PEGA-PART-001", _PEGA, "participants", "MUST",
+                "A participant added with POST /cases/{caseID}/participants (the case's current eTag in If-Match, "
+                "a role GET .../participant_roles lists) MUST be listed by GET .../participants and readable by "
+                "GET .../participants/{participantID}, an update MUST show in that GET, and after DELETE it MUST be "
+                "gone from the list and its GET MUST answer 404.",
+                f"{MCP} L1761 (roles), L1813 (list), L1837 (add, If-Match), L1886 (get), L1919 (delete, If-Match, "
+                "200 with the new eTag), L1990 (update, If-Match); VF (404 for an unknown resource)",
+                "collaboration.participants-round-trip"),
+    Requirement("PEGA-FOLLOW-001", _PEGA, "followers", "MUST",
+                "Adding a user as a follower MUST answer 207 with a 2xx status for that user, after which GET "
+                "/cases/{caseID}/followers lists the user; adding the same user again MUST NOT answer a 2xx status "
+                "for it (409 recorded); after DELETE .../followers/{userID} the list MUST no longer show the user.",
+                f"{MCP} L1654, L1673 (207 multi-status), L1698 (200); sample-data-v2.md L44 ({{\"ID\", \"status\": "
+                "\"201\"}}), L50-51 (duplicate refused with 409)",
+                "collaboration.followers-round-trip"),
+    Requirement("PEGA-TAG-001", _PEGA, "tags", "MUST",
+                "A tag added with POST /cases/{caseID}/tags MUST be listed by GET .../tags with its Name and an ID, "
+                "and after DELETE .../tags/{tagID} with that ID it MUST no longer be listed.",
+                f"{MCP} L2038 (list), L2057 (add: [{{Name}}], 207), L2082 (delete by tag ID, 200)",
+                "collaboration.tags-round-trip"),
+    Requirement("PEGA-REL-001", _PEGA, "related-cases", "MUST",
+                "Cases related with POST /cases/{caseID}/related_cases MUST each be listed by GET .../related_cases, "
+                "and DELETE .../related_cases/{relatedCaseID} MUST remove that relation and no other.",
+                f"{MCP} L1463 (list), L1482 (add: [{{ID}}], 207), L1507 (delete one relation)",
+                "collaboration.related-round-trip"),
+)

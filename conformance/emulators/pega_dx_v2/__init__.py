@@ -7,7 +7,12 @@ __all__ = ["FAULTS", "JOINT_VARIANT_SETS", "SWITCHES", "VARIANTS", "PegaEmulator
 
 # variant -> the capability of the bundled target (conformance/targets/pega-emulator.toml) it switches
 SWITCHES = {"v1-update": "v1_update", "stages": "stages", "refresh-navigation": "refresh_navigation",
-            "attachments": "attachments", "data-views": "data_views"}
+            "attachments": "attachments", "data-views": "data_views",
+            "case-types": "case_types", "hierarchy": "case_hierarchy", "lock-release": "lock_release",
+            "bulk-actions": "bulk_actions", "optional-processes": "optional_processes", "case-views": "case_views",
+            "recalculate": "recalculate", "data-records": "data_records",
+            "participants": "participants", "followers": "followers", "tags": "tags",
+            "related-cases": "related_cases", "documents": "documents"}
 
 
 def target_edits(variants: dict[str, str]) -> dict[str, str]:

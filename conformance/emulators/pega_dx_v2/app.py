@@ -27,7 +27,9 @@ from starlette.routing import Route
 from conformance.emulators.chaos import ChaosMiddleware
 from conformance.emulators.common import DEMO_CLIENT_ID, Database, EmulatorConfig, TokenEndpoint
 from conformance.emulators.pega_dx_v2.attachments import Attachments
+from conformance.emulators.pega_dx_v2.collaboration import Collaboration
 from conformance.emulators.pega_dx_v2.faults import FAULTS, VARIANTS
+from conformance.emulators.pega_dx_v2.surface import Surface
 
 BASE = "/prweb/api/application/v2"
 V1_BASE = "/prweb/api/v1"
@@ -61,7 +63,9 @@ CREATE TABLE IF NOT EXISTS cases (
 """
 # columns added after the first release: a database file written by an older emulator gets them
 MIGRATIONS = (("step", "ALTER TABLE cases ADD COLUMN step INTEGER NOT NULL DEFAULT 0"),
-              ("entries", "ALTER TABLE cases ADD COLUMN entries TEXT NOT NULL DEFAULT '{}'"))
+              ("entries", "ALTER TABLE cases ADD COLUMN entries TEXT NOT NULL DEFAULT '{}'"),
+              # the parent case named by POST /cases' parentCaseID (seed 000 payload), for ancestors/descendants
+              ("parent", "ALTER TABLE cases ADD COLUMN parent TEXT"))
 
 # A case type: its stages (first = create stage, last = resolution) and the
 # assignment (flow, action) open in each stage. Shapes follow seed 000's
@@ -91,6 +95,9 @@ CASE_ACTIONS = {"pyUpdateCaseDetails": "Edit details"}  # seed 000: availableAct
 # the case views a view refresh knows: the case's details view (the GET's uiResources root) and the
 # create stage's form (corpus assignments/refresh/DataReferenceTest-Refresh-1.json refreshes view "Create")
 CASE_VIEWS = ("pyDetails", "Create")
+# the operation groups of surface.py, each switched by the variant of its name (faults.VARIANTS)
+SURFACE_GROUPS = ("case-types", "hierarchy", "lock-release", "bulk-actions", "optional-processes", "case-views",
+                  "recalculate", "refresh-navigation", "data-records", "data-views")
 INSTRUCTIONS = {"ADD", "APPEND", "UPDATE", "DELETE", "REPLACE", "INSERT", "MOVE"}
 
 
@@ -124,6 +131,8 @@ class PegaEmulator:
                 self.db.run(sql)
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret})
         self.attachments = Attachments(self)
+        self.surface = Surface(self)
+        self.collaboration = Collaboration(self)
 
     def _once(self, key: str) -> bool:
         """True the first time only (an intermittent fault: seen by a run, gone on its rerun)."""
@@ -456,7 +465,8 @@ class PegaEmulator:
         """Returns the If-Match value, or raises the documented refusal. None only under a fault."""
         sent = request.headers.get("if-match")
         if sent is None:
-            if "accept-missing-if-match" in self.faults:
+            if "accept-missing-if-match" in self.faults or \
+                    (op == "recalculate" and "recalc-accepts-missing-if-match" in self.faults):
                 return None
             if self.variant("missing-if-match") == "403":
                 # VF: field reports for v1 show 403 Pega_API_020
@@ -475,6 +485,10 @@ class PegaEmulator:
         if op == "assignment" and "accept-stale-etag-assignment" in self.faults:
             return True
         if op == "navigation" and "nav-accepts-stale" in self.faults:
+            return True
+        if op == "jump" and "jump-accepts-stale" in self.faults:
+            return True
+        if op == "recalculate" and "recalc-accepts-stale" in self.faults:
             return True
         # clients send the eTag back verbatim (VF); tolerate a missing pair of quotes
         return sent.strip().strip('"') == self.etag(row).strip('"')
@@ -560,6 +574,11 @@ class PegaEmulator:
             raise ApiError(422, "Validation fail", f"Case type {case_type} is not a valid case type",
                            "The case type could not be found.", "caseTypeID")
         content = self.apply({}, content, instructions)
+        # seed 000's payload carries parentCaseID ('' for a top case); a parent this server has is kept, for
+        # GET /cases/{ID}/ancestors and /descendants (VF SW)
+        parent = body.get("parentCaseID") or None
+        if parent is not None and self.db.one("SELECT 1 FROM cases WHERE id = ?", (parent,)) is None:
+            parent = None
         now = int(time.time() * 1000)
         prefix = CASE_TYPES[case_type]["prefix"]
         with self.db.tx() as conn:
@@ -569,9 +588,9 @@ class PegaEmulator:
             seq = max(1000, mark[0] if mark else 0) + 1
             case_id = f"{prefix}{seq}"
             conn.execute("INSERT INTO cases(seq, id, case_type, status, stage, content, created_by, create_ms, "
-                         "updated_by, update_ms, step, entries) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0, ?)",
+                         "updated_by, update_ms, step, entries, parent) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0, ?, ?)",
                          (seq, case_id, case_type, STAGES[0]["status"], json.dumps(content), user, now, user, now,
-                          json.dumps({"0": now})))
+                          json.dumps({"0": now}), parent))
         if attachments:
             try:
                 self.attachments.from_create_body(case_id, user, attachments)
@@ -839,6 +858,8 @@ class PegaEmulator:
                       ("/assignments/{assignmentID}/navigation_steps/previous", ["PATCH"], self.previous_step)]
         table += self.attachments.routes(attachments=self.variant("attachments") == "on",
                                          data_views=self.variant("data-views") == "on")
+        table += self.surface.routes({name: self.variant(name) == "on" for name in SURFACE_GROUPS})
+        table += self.collaboration.routes()  # participants, followers, tags, related cases, documents
         routes = [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
         if self.variant("v1-update") == "on":
             routes.append(Route(V1_BASE + "/cases/{caseID}", self.authed(self.v1_get, "v1_get"), methods=["GET"]))

@@ -37,13 +37,32 @@ VARIANTS: dict[str, Variant] = {
         Variant("attachments", ("on", "off"), "on", "offer the attachment operations"),
         # VF SW: GET, POST /data_views/{id} and POST /data_views/{id}/count
         Variant("data-views", ("on", "off"), "on", "offer the data view operations"),
+        # marco-looy/pega-dx-mcp client-v2.js, seed 000's operation list and VF SW: the groups of surface.py
+        Variant("case-types", ("on", "off"), "on", "offer GET /casetypes and the case type actions"),
+        Variant("hierarchy", ("on", "off"), "on", "offer GET /cases/{ID}/ancestors and /descendants"),
+        Variant("lock-release", ("on", "off"), "on", "offer DELETE /cases/{ID}/updates"),
+        Variant("bulk-actions", ("on", "off"), "on", "offer POST /cases/bulk-actions and the bulk PATCH /cases"),
+        Variant("optional-processes", ("on", "off"), "on", "offer POST /cases/{ID}/processes/{processID}"),
+        Variant("case-views", ("on", "off"), "on", "offer GET /cases/{ID}/views/{viewID}"),
+        Variant("recalculate", ("on", "off"), "on", "offer the recalculate operations and calculated_fields"),
+        Variant("data-records", ("on", "off"), "on", "offer GET /data_objects and PUT|PATCH|DELETE /data/{ID}"),
+        # marco-looy/pega-dx-mcp client-v2.js: the case collaboration groups (participants and their roles,
+        # followers, tags, related cases, documents)
+        Variant("participants", ("on", "off"), "on", "offer the participant and participant role operations"),
+        Variant("followers", ("on", "off"), "on", "offer the follower operations"),
+        Variant("tags", ("on", "off"), "on", "offer the tag operations"),
+        Variant("related-cases", ("on", "off"), "on", "offer the related case operations"),
+        Variant("documents", ("on", "off"), "on", "offer the document operations"),
     )
 }
 
 # the operation-group switches are proven together, all off in one trial, not one trial each
 # (conformance.prove.variant_sets); v1-update keeps its own trial
 JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
-    {"stages": "off", "refresh-navigation": "off", "attachments": "off", "data-views": "off"},
+    {"stages": "off", "refresh-navigation": "off", "attachments": "off", "data-views": "off",
+     "case-types": "off", "hierarchy": "off", "lock-release": "off", "bulk-actions": "off",
+     "optional-processes": "off", "case-views": "off", "recalculate": "off", "data-records": "off",
+     "participants": "off", "followers": "off", "tags": "off", "related-cases": "off", "documents": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -61,10 +80,12 @@ FAULTS: dict[str, Fault] = {
         Fault("etag-not-advanced", "PEGA-ETAG-002", "a successful write answers the eTag that was sent"),
         # every write includes navigation back, an eTag-locked write whose stale refusal PEGA-NAV-001 checks
         Fault("accept-stale-etag", "PEGA-ETAG-003", "every write accepts a stale If-Match",
-              frozenset({"PEGA-ETAG-005", "PEGA-NAV-001"})),
+              frozenset({"PEGA-ETAG-005", "PEGA-NAV-001", "PEGA-NAV-002", "PEGA-RECALC-001"})),
         Fault("accept-stale-etag-assignment", "PEGA-ETAG-003",
               "the assignment action PATCH alone accepts a stale If-Match"),
-        Fault("accept-missing-if-match", "PEGA-ETAG-004", "writes without If-Match are applied"),
+        # the recalculations' refusal of a missing If-Match is PEGA-RECALC-001's
+        Fault("accept-missing-if-match", "PEGA-ETAG-004", "writes without If-Match are applied",
+              frozenset({"PEGA-RECALC-001"})),
         Fault("race-lost-update", "PEGA-ETAG-005",
               "the eTag is compared, then the write lands later without re-checking (lost update)"),
         Fault("unknown-case-500", "PEGA-ERR-001", "an unknown case ID answers 500", _SCHEMA),
@@ -122,5 +143,26 @@ FAULTS: dict[str, Fault] = {
         Fault("refresh-commits", "PEGA-REFRESH-001", "a refresh stores the posted content and advances the eTag"),
         Fault("nav-accepts-stale", "PEGA-NAV-001", "navigation to the previous step ignores a stale If-Match"),
         Fault("assignment-no-actions", "PEGA-ASSIGN-001", "a case's assignments are listed without their actions"),
+        # step jumps, recalculation, lock release, bulk actions (marco-looy/pega-dx-mcp client-v2.js; VF SW)
+        Fault("jump-accepts-stale", "PEGA-NAV-002", "jumping to a step ignores a stale If-Match"),
+        Fault("recalc-accepts-stale", "PEGA-RECALC-001", "the recalculate operations ignore a stale If-Match"),
+        Fault("recalc-accepts-missing-if-match", "PEGA-RECALC-001", "the recalculate operations need no If-Match"),
+        Fault("lock-release-rollback", "PEGA-LOCK-001",
+              "releasing the lock empties the case's content and advances its eTag"),
+        Fault("lock-release-unknown-200", "PEGA-LOCK-001", "releasing the lock of an unknown case answers 200"),
+        Fault("bulk-missing-result", "PEGA-BULK-001", "the bulk PATCH answers no result for the last case"),
+        Fault("bulk-not-applied", "PEGA-BULK-001",
+              "the bulk PATCH reports 200 for every case but applies the action to the first only"),
+        # case collaboration (marco-looy/pega-dx-mcp client-v2.js; sample-data-v2.md for the followers)
+        Fault("participant-delete-noop", "PEGA-PART-001",
+              "removing a participant answers 200 and a new eTag but the participant stays"),
+        Fault("participant-accepts-stale", "PEGA-ETAG-003", "the participant writes alone accept a stale If-Match"),
+        Fault("participant-no-if-match", "PEGA-ETAG-004", "the participant writes alone are applied without If-Match"),
+        Fault("follower-not-stored", "PEGA-FOLLOW-001",
+              "adding a follower answers 207 with status 201 for the user but nothing is stored"),
+        Fault("follower-duplicate-accepted", "PEGA-FOLLOW-001",
+              "adding a user who already follows the case answers status 201 for the user again"),
+        Fault("tag-delete-noop", "PEGA-TAG-001", "removing a tag answers 200 but the tag stays listed"),
+        Fault("related-delete-all", "PEGA-REL-001", "removing one related case removes every relation of the case"),
     )
 }
