@@ -22,6 +22,7 @@ import pytest
 from conformance import findings, requirements, results
 from conformance.failures import FindingsReported, PreconditionFailed, RequirementViolation, SuiteBroken
 from conformance.http import Exchange, ExchangeLog, Session
+from conformance.gate import MARKER as GATE_MARKER, Gate
 from conformance.ledger import Ledger
 from conformance.target import Target, TargetError, load
 
@@ -57,6 +58,8 @@ class ConformanceRun:
         self.log.listener = self._on_exchange
         self.document: dict[str, Any] | None = None
         self.server_headers: dict[str, str] = {}
+        # exclusive tests (a list walk) run while no other test of this server's runs does (gate.py)
+        self.gate = Gate(target.base_url)
 
     # exchanges made while a test runs belong to that test
     def _on_exchange(self, exchange: Exchange) -> None:
@@ -87,7 +90,8 @@ class ConformanceRun:
 
     def finish(self) -> dict[str, Any]:
         self.session.stop_requested = False  # cleanup must run even after a Ctrl-C
-        cleanup = self.ledger.cleanup()
+        with self.gate.hold(exclusive=False):  # cleanup changes the server too: never under a list walk
+            cleanup = self.ledger.cleanup()
         cleanup["retired"] += self.worker_totals["retired"]
         cleanup["remaining"] += self.worker_totals["remaining"]
         finished = dt.datetime.now(dt.timezone.utc)
@@ -120,6 +124,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the requirement ids a test verifies")
     config.addinivalue_line("markers", "needs(*capabilities): target capabilities a test needs")
     config.addinivalue_line("markers", "writes: the test sends mutating requests (skipped when read_only)")
+    config.addinivalue_line("markers", "exclusive: the test compares reads of state other tests change (a list "
+                            "walk); it runs while no other test against the same server does (conformance/gate.py)")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "conformance_target" in workerinput and STATE_KEY not in config.stash:
         # one worker of a parallel run (`conformance run --workers N`, pytest-xdist): its own session,
@@ -209,6 +215,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=f"capability {', '.join(missing)} not declared by the target"))
         if run.target.safety.read_only and item.get_closest_marker("writes"):
             item.add_marker(pytest.mark.skip(reason="read_only target: this test needs mutating requests"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Setup, call and teardown of each test inside its server's gate (conformance/gate.py): an
+    `exclusive` test alone, the others side by side, so that parallel workers and shards reach the
+    outcomes of one process."""
+    run = current(item.config)
+    if run is None:
+        return (yield)
+    with run.gate.hold(exclusive=item.get_closest_marker(GATE_MARKER) is not None):
+        return (yield)
 
 
 def operation_capabilities(api: str) -> dict[tuple[str, str], tuple[str, ...]]:

@@ -28,7 +28,12 @@ from conformance.suites.processmaker_3.client import (
 )
 from conformance.suites.processmaker_3.conftest import largest_list
 
+# a walk compares pages with one large read of the same list: no other test may move the list meanwhile
+pytestmark = pytest.mark.exclusive  # conformance/gate.py
+
 DEFAULT_LIMIT = 25  # seed 004: "will return by default up to 25 cases"
+# advanced-search/paged's own members (seed 004); the 3.5.8 server echoes none of them (BM:342-349, audit F10)
+ADVANCED_ECHO = ("app_status", "usr_uid", "date_from", "date_to")
 
 
 def numbers(cases) -> list[int | None]:
@@ -50,41 +55,56 @@ def check_echo(page: dict, params: dict, ex) -> None:
                       ex)
     if params.get("dir") and str(page.get("dir", "")).upper() != params["dir"].upper():
         raise violate("PM-PAGE-006", f"the page echoes dir {page.get('dir')!r}, the request said {params['dir']!r}", ex)
-    for key in ("cat_uid", "pro_uid", "search", "app_status", "usr_uid", "date_from", "date_to"):
+    for key in ("cat_uid", "pro_uid", "search", *ADVANCED_ECHO):
+        if key in ADVANCED_ECHO and key not in page:
+            continue  # the 3.5.8 form (audit F10); test_page_echoes_the_request records which form a server shows
         if params.get(key) and echoed(page, key) != params[key]:
             raise violate("PM-PAGE-006", f"the page echoes {key} {echoed(page, key)!r}, the request said "
                           f"{params[key]!r}", ex)
 
 
-def lists_with_data(pm, minimum: int) -> list[tuple[str, dict]]:
-    """(kind, first page without limit) of the lists holding at least `minimum` cases."""
-    found = []
-    for kind in (largest_list(pm), "participated", "todo", "draft"):
-        if kind == "advanced-search" and not pm.target.capabilities.advanced_search:
-            continue
-        page, ex = pm.page(kind)
-        if isinstance(page.get("total"), int) and page["total"] >= minimum:
-            return [(kind, page, ex)]
-    return found
+def countable_list(pm) -> tuple[str, dict, int] | None:
+    """A (list, filters, total) with more than 25 cases and at most oracle_cap, counted with limit=1 pages.
+
+    Without `limit`, seed 004 serves 25 cases and the 3.5.8 server every case (Api:228 `$limit = 0`; vendor
+    audit F1). Only a list of known, bounded size tells the two apart without downloading a whole list, so the
+    limit-less requests go to such a list only: at most oracle_cap rows each, as the oracle's own requests."""
+    fx = pm.fx
+    kinds = [k for k in (largest_list(pm), "participated", "todo", "draft")
+             if k != "advanced-search" or pm.target.capabilities.advanced_search]
+    for filters in ({}, {"pro_uid": fx.process_uid}, {"search": fx.search_term}):
+        for kind in dict.fromkeys(kinds):
+            page, _ = pm.page(kind, {**filters, "limit": 1})
+            total = page.get("total")
+            if isinstance(total, int) and not isinstance(total, bool) and DEFAULT_LIMIT < total <= fx.oracle_cap:
+                return kind, filters, total
+    return None
 
 
 @pytest.mark.requirement("PM-PAGE-001")
-def test_default_limit_is_25(pm):
-    found = lists_with_data(pm, DEFAULT_LIMIT + 1)
-    if not found:
-        raise PreconditionFailed("no list holds more than 25 cases, so the default limit cannot be seen")
-    kind, page, ex = found[0]
-    # seed 004: default limit 25; the page object says "limit": 25
-    if len(page["data"]) != DEFAULT_LIMIT:
-        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]}/paged without limit holds {len(page['data'])} cases of "
-                      f"{page['total']}; the default is 25", ex)
-    if str(page.get("limit")) != str(DEFAULT_LIMIT):
-        raise violate("PM-PAGE-001", f"the page says limit {page.get('limit')!r} without a limit; the default is 25",
-                      ex)
-    cases, bare = pm.bare(kind, strict=False)
-    if len(cases) != DEFAULT_LIMIT:
-        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]} without limit holds {len(cases)} cases; the default is 25",
-                      bare)
+def test_default_limit_is_25_or_none(pm, observe):
+    found = countable_list(pm)
+    if found is None:
+        raise PreconditionFailed(f"no list (alone, by pro_uid or by search) holds between {DEFAULT_LIMIT + 1} and "
+                                 f"oracle_cap={pm.fx.oracle_cap} cases: the default limit cannot be seen without "
+                                 "downloading a whole list")
+    kind, filters, total = found
+    page, ex = pm.page(kind, {**filters, "limit": None})
+    size, echo = len(page["data"]), str(page.get("limit"))
+    if size == DEFAULT_LIMIT and echo == str(DEFAULT_LIMIT):
+        default = "25"  # seed 004: default limit 25; the page object says "limit": 25
+    elif size == total and echo == "0":
+        default = "none"  # PMSRC Api:228, Apps:799 (no LIMIT), BM:344 echoes 0 (audit F1)
+    else:
+        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]}/paged with {filters} and no limit holds {size} of {total} "
+                      f"cases and says limit {page.get('limit')!r}: neither the documented default (25 cases, "
+                      "limit 25) nor the 3.5.8 server's (every case, limit 0)", ex)
+    cases, bare = pm.bare(kind, {**filters, "limit": None}, strict=False)
+    expected = DEFAULT_LIMIT if default == "25" else total
+    if len(cases) != expected:
+        raise violate("PM-PAGE-001", f"{LIST_PATHS[kind]} with {filters} and no limit holds {len(cases)} cases; its "
+                      f"/paged twin showed the default {default} ({expected} cases)", ex, bare)
+    observe("PM-PAGE-001", "default_limit", default)
 
 
 @pytest.mark.requirement("PM-PAGE-002")
@@ -182,6 +202,11 @@ def test_page_echoes_the_request(pm, case, observe):
                "date_to": "2099-12-31"}
         page, ex = pm.page("advanced-search", adv)
         check_echo(page, adv, ex)
+        shown = [k for k in ADVANCED_ECHO if k in page]
+        if shown and len(shown) < len(ADVANCED_ECHO):
+            raise violate("PM-PAGE-006", f"advanced-search/paged echoes {shown} but not the rest of {ADVANCED_ECHO}: "
+                          "seed 004 echoes all four, the 3.5.8 server none", ex)
+        observe("PM-PAGE-006", "advanced_echo", "all" if shown else "none", first_only=True)
 
 
 # -- the property: any (endpoint, start, limit, sort, dir, filters) walk agrees with the oracle -----------
