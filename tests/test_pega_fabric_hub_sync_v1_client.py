@@ -47,18 +47,33 @@ def test_sync_flow_is_logged_and_redacted_and_cleanup_retires(server, tmp_path):
         assert hub.batch(client, "tasks", [{"method": "POST", "body": payloads.task(hub.new_id("T"))}]).status == 202
         assert [r["ID"] for r in hub.stored(client.registration, "associations")[0]] == [assoc]
         cleanup = ledger.cleanup()
-        status, _ = hub.status(client.registration)
-        assert status == "Resolved-Disabled"
-        assert hub.stored(client.registration, "associations")[0] == []
-    assert not cleanup["retired"] and len(cleanup["remaining"]) == 1
-    how = cleanup["remaining"][0]["how"]
-    assert "deleted 1 association" in how and "1 tasks remain" in how and "no delete" in how
+        # Pega's delete page: DELETE /registrations/{ID} after disablesync (Pending-Activation here)
+        assert hub.get(client.registration).status == 404
+    assert not cleanup["remaining"] and len(cleanup["retired"]) == 1
+    how = cleanup["retired"][0]["how"]
+    assert how.startswith("deleted") and "deleted 1 association" in how
     text = (tmp_path / "ex.jsonl").read_text()
     records = [json.loads(line) for line in text.splitlines()]
+    assert any(r["method"] == "PUT" and f"/associations/{assoc}" in r["url"] for r in records)
     assert any(r["url"].endswith("/oauth2/v1/token") and "client_id=SYNC-" in r["request_body"] for r in records)
     # neither secret nor any token reaches the log
     assert SECRET not in text and client.secret not in text and client.token not in text
     assert "[REDACTED]" in text
+
+
+def test_cleanup_without_delete_disables_an_active_registration_and_reports_what_remains(server, tmp_path):
+    target = target_for(server.url, registration_delete=False)
+    with Session(target, ExchangeLog(tmp_path / "ex.jsonl")) as session:
+        ledger = Ledger(session)
+        hub = HubApi(session, target, ledger, "CONF-test")
+        client = hub.activate()
+        assert hub.batch(client, "tasks", [{"method": "POST", "body": payloads.task(hub.new_id("T"))}]).status == 202
+        pending, _ = hub.new_registration()
+        cleanup = ledger.cleanup()
+        assert hub.status(client.registration)[0] == "Pending-Activation" and hub.status(pending)[0] == "Pending-Activation"
+    assert not cleanup["retired"] and len(cleanup["remaining"]) == 2
+    hows = " | ".join(r["how"] for r in cleanup["remaining"])
+    assert "1 tasks remain" in hows and "no delete" in hows and "left Pending-Activation" in hows
 
 
 def test_credentials_accepts_the_spellings_and_refuses_incomplete_answers():

@@ -75,19 +75,47 @@ def test_disablesync_revokes_token_and_credentials():
     assert hub.c.put(f"{BASE}/tasks/T1", json={"label": "x"}, headers=sync2).status_code == 202
 
 
+def end_loads(hub: Hub, sync: dict, kinds=("workqueues", "operators", "tasks")) -> None:
+    for kind in kinds:
+        assert hub.c.post(f"{BASE}/{kind}/batch?preactivationData=true&preactivationDataLast=true",
+                          headers=sync).status_code == 202
+
+
 def test_life_cycle_and_edit_rules():
     hub = Hub()
     reg = hub.register()
     assert hub.c.patch(f"{BASE}/registrations/{reg}", json={"applicationLabel": "a"}, headers=hub.admin).status_code == 200
     assert hub.act(reg, "disablesync").status_code == 409
-    hub.sync(reg)
+    assert hub.act(reg, "disable").status_code == 409  # only Active registrations
+    _, sync, _ = hub.sync(reg)
     assert hub.c.patch(f"{BASE}/registrations/{reg}", json={"applicationLabel": "b"}, headers=hub.admin).status_code == 409
+    end_loads(hub, sync, ("workqueues", "operators"))
+    assert hub.c.get(f"{BASE}/registrations/{reg}", headers=hub.admin).json()["status"] == "Sync-InProgress"
+    end_loads(hub, sync, ("tasks",))
+    assert hub.c.get(f"{BASE}/registrations/{reg}", headers=hub.admin).json()["status"] == "Active"
+    assert hub.c.patch(f"{BASE}/registrations/{reg}", json={"applicationLabel": "c"}, headers=hub.admin).status_code == 200
     assert hub.act(reg, "disable").json()["status"] == "Resolved-Disabled"
+    assert hub.c.post(f"{BASE}/tasks", json={"ID": "T9"}, headers=sync).status_code == 202  # sync goes on
     assert hub.c.patch(f"{BASE}/registrations/{reg}", json={"applicationLabel": "b"}, headers=hub.admin).status_code == 409
     listed = {r["ID"] for r in hub.c.get(f"{BASE}/registrations", headers=hub.admin).json()["registrations"]}
     assert reg not in listed
-    assert hub.act(reg, "enable").json()["status"] == "Pending-Activation"
+    assert hub.act(reg, "enable").json()["status"] == "Active"
     assert hub.c.get(f"{BASE}/registrations/REG-0", headers=hub.admin).status_code == 404
+
+
+def test_delete_only_in_the_documented_states_and_takes_the_data_along():
+    hub = Hub()
+    reg, sync, _ = hub.sync()
+    hub.c.post(f"{BASE}/tasks/batch", json=items(2), headers=sync)
+    assert hub.c.delete(f"{BASE}/registrations/{reg}", headers=hub.admin).status_code == 409
+    assert hub.act(reg, "disablesync").json()["status"] == "Pending-Activation"
+    gone = hub.c.delete(f"{BASE}/registrations/{reg}", headers=hub.admin)
+    assert gone.status_code == 200 and gone.content == b""
+    assert hub.c.get(f"{BASE}/registrations/{reg}", headers=hub.admin).status_code == 404
+    assert hub.c.delete(f"{BASE}/registrations/{reg}", headers=hub.admin).status_code == 404
+    assert hub.c.delete(f"{BASE}/registrations/{reg}").status_code == 401
+    off = Hub(variants={"registration-delete": "off"})
+    assert off.c.delete(f"{BASE}/registrations/{off.register()}", headers=off.admin).status_code == 405
 
 
 def test_batch_limit_initial_load_end_and_read_back():
@@ -125,6 +153,7 @@ def test_same_id_one_record_put_replaces_and_association_actions():
                headers=sync)
     hub.c.put(f"{BASE}/tasks/T", json={"label": "c"}, headers=sync)
     assert hub.stored(reg) == [{"ID": "T", "label": "c"}]
+    # the default takes any action on either path (VF: "PUT /associations[/{ID}]")
     for action, category in (("create", "x"), ("update", "y")):
         hub.c.put(f"{BASE}/associations/A", json={"action": action, "category": category}, headers=sync)
         assert [a["category"] for a in hub.stored(reg, "associations")] == [category]

@@ -43,7 +43,14 @@ KINDS = ("tasks", "workqueues", "operators", "cases", "associations")  # seed 00
 BATCH_LIMIT = 50  # VF: at most 50 items per batch
 EDITABLE = ("systemURL", "applicationName", "applicationLabel", "applicationDescription", "platform",
             "productionLevel")  # VF: Registration request fields
-PENDING, RESOLVED = "Pending-Activation", "Resolved-Disabled"
+PENDING, RESOLVED, ACTIVE = "Pending-Activation", "Resolved-Disabled", "Active"
+# Pega's enablesync page: "After the synchronization finishes, the application moves to the Active status";
+# batch associations page (2.1): "Once data sync of all the resource types (which is tasks, work queues, and
+# operator mappings), is complete, the registration automatically moves to the active state" (audit row 14)
+ACTIVATING_LOADS = frozenset({"tasks", "workqueues", "operators"})
+# Pega's delete page: "You can delete an application only if the application has one of the following
+# statuses: Inactive, Pending-Activation, Activation-Failure" (audit row 11)
+DELETABLE = ("Inactive", PENDING, "Activation-Failure")
 ASSOC_ACTIONS = ("create", "update", "delete")  # VF: association action create/update/delete
 
 SCHEMA = """
@@ -70,6 +77,15 @@ CREATE TABLE IF NOT EXISTS records (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_by_id ON records(registration, kind, id);
+CREATE TABLE IF NOT EXISTS load_ends (
+    registration TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (registration, kind)
+);
+CREATE TABLE IF NOT EXISTS sync_errors (
+    registration TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+);
 """
 
 
@@ -143,6 +159,7 @@ class HubEmulator:
             stamp = pega_stamp(synced)
             if "time-iso" in self.faults:
                 stamp = dt.datetime.fromtimestamp(synced / 1000, dt.timezone.utc).isoformat()
+        errors = self.db.one("SELECT count FROM sync_errors WHERE registration = ?", (row["id"],))
         view = {
             "ID": row["id"],
             "systemURL": fields.get("systemURL", ""),
@@ -154,7 +171,10 @@ class HubEmulator:
             "productionLevel": str(fields.get("productionLevel", "")),
             "clientID": row["owner"],
             "status": row["status"],
-            "syncErrors": {"count": 0} if "schema-syncerrors-object" in self.faults else 0,
+            # Pega's get-registration sample: "syncErrors": "0"; item errors of an asynchronously validated batch
+            # are counted here (variant item-errors=sync-errors, audit row 21)
+            "syncErrors": {"count": 0} if "schema-syncerrors-object" in self.faults else (errors["count"] if errors
+                                                                                           else 0),
             "weighting": 0,
             "lastTaskSyncedDateTime": stamp,
         }
@@ -290,17 +310,23 @@ class HubEmulator:
                     self.tokens.clients[client] = secret
                 new = PENDING if "enablesync-status-unchanged" in self.faults else self.syncing
                 extra = {"clientID": client, "clientSecret": secret}
-            elif action == "disablesync" and status == self.syncing:
-                # VF: afterwards every sync call gets 403
+            elif action == "disablesync" and status in (self.syncing, ACTIVE):
+                # VF: afterwards every sync call gets 403; Pega's deactivate page: the application shows the
+                # "Disabled - Sync Stopped" status (variant sync-stopped-status; the default goes back to
+                # Pending-Activation, which no document names)
                 if "disablesync-keeps-access" not in self.faults:
                     self._revoke(conn, reg_id)
-                new = PENDING
-            elif action == "disable" and not status.startswith("Resolved"):
-                # VF: disable hides the registration's assignments; its sync access ends with it
-                self._revoke(conn, reg_id)
+                new = self.variant("sync-stopped-status")
+            elif action == "disable" and (status == ACTIVE or "disable-any-state" in self.faults
+                                          and not status.startswith("Resolved")):
+                # Pega's disable page: "You can use this REST API only for applications that have the Active
+                # status"; it hides the assignments "without stopping data synchronization" (audit rows 8, 9)
+                if "disable-stops-sync" in self.faults:
+                    self._revoke(conn, reg_id)
                 new = RESOLVED
             elif action == "enable" and status.startswith("Resolved"):
-                new = status if "enable-noop" in self.faults else PENDING
+                # Pega's disable page: enable includes the assignments again (the registration is Active again)
+                new = status if "enable-noop" in self.faults else ACTIVE
             elif action in ("enablesync", "disablesync", "disable", "enable"):
                 raise ApiError(409, f"{action} is not allowed while registration {reg_id} is {status}")
             else:
@@ -310,7 +336,30 @@ class HubEmulator:
             return JSONResponse({"ID": reg_id, "status": new, **extra})
         return JSONResponse(self.registration_view(self.load(reg_id)))
 
+    async def delete_registration(self, request: Request) -> Response:
+        self.admin(request)
+        row = self.load(request.path_params["id"])
+        reg_id, status = row["id"], row["status"]
+        # Pega's delete page: only Inactive, Pending-Activation or Activation-Failure (audit row 11)
+        if status not in DELETABLE and not ("delete-any-state" in self.faults and status == self.syncing):
+            raise ApiError(409, f"Registration {reg_id} is {status}; only {', '.join(DELETABLE)} ones can be deleted")
+        with self.db.tx() as conn:
+            # "you delete the relevant assignment and operator data ... and the connection"
+            self._revoke(conn, reg_id)
+            for table in ("records", "load_ends", "sync_errors"):
+                conn.execute(f"DELETE FROM {table} WHERE registration = ?", (reg_id,))  # noqa: S608 - fixed names
+            conn.execute("DELETE FROM registrations WHERE id = ?", (reg_id,))
+        # "returns an empty response with the status code of 200"
+        return Response(status_code=200)
+
     # -- publication --------------------------------------------------------------------
+    def accepted(self, errors: list[dict[str, Any]] | None = None) -> Response:
+        """202: Pega's pages say "Response body Not applicable" (variant accepted-body=empty, audit row 22);
+        the default names the malformed items a per-item batch refused (issue 6)."""
+        if errors or self.variant("accepted-body") == "errors":
+            return JSONResponse({"errors": errors or []}, status_code=202)
+        return Response(status_code=202)
+
     def store(self, conn: Any, reg: str, kind: str, body: dict[str, Any], replace: bool = True) -> None:
         record_id = str(body["ID"])
         if kind == "associations":
@@ -332,7 +381,10 @@ class HubEmulator:
         conn.execute("INSERT INTO records(registration, kind, id, body) VALUES (?, ?, ?, ?)",
                      (reg, kind, record_id, json.dumps(body)))
         if kind == "tasks":
-            conn.execute("UPDATE registrations SET last_synced_ms = ? WHERE id = ?", (now_ms(), reg))
+            # variant last-synced=on-activation: Pega's syncing sample shows lastTaskSyncedDateTime "" and its
+            # Active sample a time (audit row 32): the time is set once the registration is Active
+            conn.execute("UPDATE registrations SET last_synced_ms = ? WHERE id = ? AND (? OR status = ?)",
+                         (now_ms(), reg, self.variant("last-synced") == "on-publish", ACTIVE))
 
     @staticmethod
     def item_problem(kind: str, item: Any, batch: bool) -> str | None:
@@ -366,23 +418,32 @@ class HubEmulator:
             raw = await request.body()
             if not raw.strip() and "initial-load-end-needs-body" in self.faults:
                 raise ApiError(400, "The request body is required")
-            # VF: the initial load ends with preactivationData=true&preactivationDataLast=true and no body
-            self.db.run("UPDATE registrations SET initial_load_done = 1 WHERE id = ?", (reg,))
-            return JSONResponse({"errors": []}, status_code=202)
+            # VF: the initial load ends with preactivationData=true&preactivationDataLast=true and no body;
+            # each resource type ends its own (Pega's work-queue, operator and association batch pages)
+            self.end_load(reg, kind)
+            return self.accepted()
         body = await self.json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
             raise ApiError(400, 'The body must be {"requests": [{"method": ..., "body": {...}}]}')  # VF envelope
         items = body["requests"]
         limit = 40 if "batch-limit-40" in self.faults else BATCH_LIMIT
         if len(items) > limit and "batch-no-limit" not in self.faults:
-            # VF: at most 50 items per batch
-            raise ApiError(400, f"A batch holds at most {BATCH_LIMIT} requests; this one has {len(items)}")
+            # VF: at most 50 items per batch; issue 6: 400. Pega documents no status for it (audit row 19):
+            # variant oversize-status=413 (RFC 9110 15.5.14 Content Too Large)
+            raise ApiError(int(self.variant("oversize-status")),
+                           f"A batch holds at most {BATCH_LIMIT} requests; this one has {len(items)}")
         errors = [{"index": i, "message": problem} for i, item in enumerate(items)
                   if (problem := self.item_problem(kind, item, batch=True)) is not None]
         if "malformed-accepted" in self.faults:
             errors = []
         if errors and self.variant("malformed") == "whole-batch":
             raise ApiError(400, "The batch holds malformed requests", errors)
+        if errors and self.variant("item-errors") == "sync-errors":
+            # Pega's batch pages: 202 "Response body Not applicable"; the item errors are counted in the
+            # registration's syncErrors (audit row 21)
+            self.db.run("INSERT INTO sync_errors(registration, count) VALUES (?, ?) ON CONFLICT(registration) "
+                        "DO UPDATE SET count = count + excluded.count", (reg, len(errors)))
+            errors = []
         bad = {e["index"] for e in errors} | {i for i, item in enumerate(items)
                                               if self.item_problem(kind, item, batch=True)}
         with self.db.tx() as conn:
@@ -393,7 +454,21 @@ class HubEmulator:
                     continue
                 self.store(conn, reg, kind, item["body"])
         # per-item: the malformed ones are named, the rest stored (issue 6)
-        return JSONResponse({"errors": errors}, status_code=202)
+        return self.accepted(errors)
+
+    def end_load(self, reg: str, kind: str) -> None:
+        """A resource type's initial load ended; once tasks, work queues and operators have, the syncing
+        registration moves to Active (Pega's enablesync and batch associations pages, audit row 14)."""
+        with self.db.tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO load_ends(registration, kind) VALUES (?, ?)", (reg, kind))
+            ended = {r[0] for r in conn.execute("SELECT kind FROM load_ends WHERE registration = ?", (reg,))}
+            if ACTIVATING_LOADS <= ended and "no-activation" not in self.faults:
+                moved = conn.execute("UPDATE registrations SET status = ? WHERE id = ? AND status = ?",
+                                     (ACTIVE, reg, self.syncing)).rowcount
+                tasks = conn.execute("SELECT 1 FROM records WHERE registration = ? AND kind = 'tasks' LIMIT 1",
+                                     (reg,)).fetchone()
+                if moved and tasks:
+                    conn.execute("UPDATE registrations SET last_synced_ms = ? WHERE id = ?", (now_ms(), reg))
 
     async def realtime(self, request: Request) -> Response:
         kind = request.path_params.get("kind") or request.url.path.rsplit("/", 1)[-1]
@@ -408,14 +483,33 @@ class HubEmulator:
             # the defect class stock schemathesis found on a real server: an ID sent as a JSON list fails
             raise RuntimeError("injected fault: id-list-500")
         problem = self.item_problem(kind, body, batch=False)
+        if not problem and kind == "associations":
+            problem = self.association_route_problem(body, on_item=path_id is not None)
         if problem:
             raise ApiError(400, problem)
         # seed 002: real-time changes replace what Fabric Hub holds (a PUT replaces, a POST too)
         replace = not (request.method == "PUT" and kind != "associations" and "put-ignored-after-batch" in self.faults)
         with self.db.tx() as conn:
             self.store(conn, reg, kind, body, replace=replace)
-        status = 200 if "realtime-200" in self.faults else 202  # VF: 202
-        return JSONResponse({"errors": []}, status_code=status)
+        if "realtime-200" in self.faults:
+            return JSONResponse({"errors": []}, status_code=200)
+        return self.accepted()  # VF: 202
+
+    def association_route_problem(self, body: dict[str, Any], on_item: bool) -> str | None:
+        """Pega's real-time associations page: "PUT /associations, action = "create"" and "PUT
+        /associations/{associationID}, action = "update" or "delete"" (audit rows 28, 29). VF writes
+        "PUT /associations[/{ID}] with action create/update/delete": the default takes any action on
+        either path, variant associations=split only the documented pairs."""
+        action = body.get("action")
+        if not on_item and action == "create" and "assoc-create-refused" in self.faults:
+            return "action create is not accepted here"
+        if self.variant("associations") != "split":
+            return None
+        if on_item and action == "create":
+            return "PUT /associations/{ID} takes action update or delete; create goes to PUT /associations"
+        if not on_item and action != "create":
+            return "PUT /associations takes action create; update and delete go to PUT /associations/{ID}"
+        return None
 
     # -- emulator-only read-back ------------------------------------------------------------
     async def inspect(self, request: Request) -> Response:
@@ -447,6 +541,8 @@ class HubEmulator:
             Route(BASE + "/registrations", g(self.list_registrations), methods=["GET"]),
             Route(BASE + "/registrations/{id}", g(self.get_registration), methods=["GET"]),
             Route(BASE + "/registrations/{id}", g(self.edit_registration), methods=["PATCH"]),
+            *([Route(BASE + "/registrations/{id}", g(self.delete_registration), methods=["DELETE"])]
+              if self.variant("registration-delete") == "on" else []),
             Route(BASE + "/registrations/{id}/actions/{action}", g(self.action), methods=["POST"]),
             # VF: the docs spell the enablesync path /registration/ once; accept that spelling too
             Route(BASE + "/registration/{id}/actions/{action}", g(self.action), methods=["POST"]),

@@ -22,8 +22,38 @@ VARIANTS: dict[str, Variant] = {
                 "status name of a syncing registration"),
         # VF: POST /registrations answers 201/200
         Variant("create-status", ("201", "200"), "201", "status answered by POST /registrations"),
+        # -- Pega's Process Fabric Hub pages (../shared/reference/vendor-audits/pega-fabric-hub-sync-v1.md) --
+        # deactivate page: after disablesync the application shows "Disabled - Sync Stopped" (audit row 7);
+        # no document names the default's state (back to Pending-Activation)
+        Variant("sync-stopped-status", ("Pending-Activation", "Disabled - Sync Stopped"), "Pending-Activation",
+                "status of a registration after disablesync"),
+        # every publication page: "Response status 202 / Response body Not applicable" (audit row 22)
+        Variant("accepted-body", ("errors", "empty"), "errors",
+                "body of a 202: the emulator's {errors: [...]} or none"),
+        # batch pages: 202 without a body; item errors show up in the registration's syncErrors (audit row 21)
+        Variant("item-errors", ("answer", "sync-errors"), "answer",
+                "where a per-item batch reports its malformed items: in the 202's body or in syncErrors"),
+        # no status is documented for a batch over 50 (audit row 19): issue 6 says 400; 413 is RFC 9110's
+        Variant("oversize-status", ("400", "413"), "400", "status refusing a batch of more than 50 requests"),
+        # real-time associations page: create on PUT /associations, update or delete on PUT /associations/{ID}
+        # (audit rows 28, 29); VF: "PUT /associations[/{ID}] with action create/update/delete"
+        Variant("associations", ("any-path", "split"), "any-path",
+                "real-time association actions: any action on either path, or only the documented pairs"),
+        # Get Registration sample: a syncing registration shows lastTaskSyncedDateTime "" (audit row 32)
+        Variant("last-synced", ("on-publish", "on-activation"), "on-publish",
+                "when lastTaskSyncedDateTime is set: at each task publication, or once the registration is Active"),
+        # Pega's delete page documents DELETE /registrations/{ID} (audit row 11); a server may lack it
+        # (capability registration_delete)
+        Variant("registration-delete", ("on", "off"), "on", "offer DELETE /registrations/{ID}"),
     )
 }
+
+# The product as Pega's Process Fabric Hub pages document it, every documented choice at once (one trial of
+# `conformance prove`; each of these variants is proven only here, in this set)
+JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
+    {"sync-stopped-status": "Disabled - Sync Stopped", "accepted-body": "empty", "item-errors": "sync-errors",
+     "oversize-status": "413", "associations": "split", "last-synced": "on-activation"},
+)
 
 FAULTS: dict[str, Fault] = {
     f.name: f
@@ -39,6 +69,10 @@ FAULTS: dict[str, Fault] = {
         Fault("edit-resolved", "HUB-REG-003", "PATCH is applied to a resolved (disabled) registration"),
         Fault("list-shows-resolved", "HUB-REG-004", "GET /registrations lists resolved registrations too"),
         Fault("enable-noop", "HUB-REG-004", "enable answers 200 but the registration stays Resolved-Disabled"),
+        Fault("disable-any-state", "HUB-REG-004", "disable is applied to a registration that is not Active"),
+        Fault("disable-stops-sync", "HUB-REG-004",
+              "disable revokes the sync client: publications answer 403 afterwards"),
+        Fault("delete-any-state", "HUB-REG-006", "DELETE /registrations/{ID} deletes a syncing registration"),
         Fault("unknown-registration-500", "HUB-REG-005", "an unknown registration ID answers 500", _SCHEMA),
         Fault("registrations-no-auth", "HUB-AUTH-001", "GET /registrations is served without a token"),
         Fault("sync-accepts-registration-token", "HUB-AUTH-002",
@@ -49,6 +83,8 @@ FAULTS: dict[str, Fault] = {
         Fault("batch-no-limit", "HUB-BATCH-002", "batches of any size are accepted"),
         Fault("initial-load-end-needs-body", "HUB-BATCH-003",
               "the bodiless call that ends the initial load answers 400"),
+        Fault("no-activation", "HUB-BATCH-003",
+              "the registration stays syncing after tasks, work queues and operators ended their initial load"),
         Fault("malformed-poisons-batch", "HUB-BATCH-004",
               "a malformed item is reported, but the well-formed rest of its batch is silently dropped (202)"),
         Fault("malformed-accepted", "HUB-BATCH-004", "malformed items are dropped without any error"),
@@ -61,6 +97,9 @@ FAULTS: dict[str, Fault] = {
               "the tenth item of each batch is acknowledged but not stored",
               frozenset({"HUB-SYNC-003", "HUB-BATCH-004"})),
         Fault("assoc-delete-ignored", "HUB-ASSOC-001", "the association action delete answers 202 but keeps it"),
+        # the accept half of HUB-AUTH-002 publishes an association the documented way too
+        Fault("assoc-create-refused", "HUB-SYNC-001", "PUT /associations refuses the action create (400)",
+              frozenset({"HUB-AUTH-002"})),
         Fault("time-iso", "HUB-TIME-001", "lastTaskSyncedDateTime is an ISO 8601 time", _SCHEMA),
         Fault("schema-syncerrors-object", "HUB-SCHEMA-001", "a registration's syncErrors is an object"),
         # found by stock schemathesis on an independent server (ProcessMaker): an ID member sent as a JSON list

@@ -6,10 +6,14 @@ same Session (so the token request is logged, budgeted and redacted like any oth
 the clientID and secret enablesync returned.
 
 Staging safety: every registration is named with the run tag and put in the ledger; its
-retirement deletes the associations the run published under it (the only publication the
-API can delete: association action "delete", VF), then disables sync and disables the
-registration (VF: disable hides its assignments). Tasks, work queues, operators and cases
-cannot be deleted through this API; they are reported as remaining, with that reason.
+retirement deletes the associations the run published under it (association action "delete"
+on PUT /associations/{ID}, Pega's real-time associations page), stops its sync (disablesync)
+and deletes the registration with DELETE /registrations/{ID} where the target declares it
+(Pega's delete page: it deletes the application's assignment and operator data with it; only
+Inactive, Pending-Activation and Activation-Failure ones). Where that is not possible, the
+stopped sync already hides the application's assignments (Pega's deactivate page), an Active
+registration that could not be stopped is disabled (hides them too), and cleanup reports what
+remains and why.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ from conformance.ledger import Ledger
 from conformance.target import Target
 
 KINDS = ("tasks", "workqueues", "operators", "cases", "associations")
+# a syncing registration's status: VF's text (Sync-InProgress), VF's and Pega's samples (Open-SyncProgress), Pega's
+# life-cycle page (Sync-InProcess, audit row 6)
+SYNCING = ("Sync-InProgress", "Open-SyncProgress", "Sync-InProcess")
+PENDING, ACTIVE = "Pending-Activation", "Active"
+# the resource types whose initial load moves a registration to Active (Pega's batch associations page 2.1,
+# audit row 14: tasks, work queues and operator mappings; cases and associations are optional)
+ACTIVATING_LOADS = ("workqueues", "operators", "tasks")
+# Pega's delete page (audit row 11): the statuses in which a registration can be deleted
+DELETABLE = ("Inactive", PENDING, "Activation-Failure")
 SYNC_PREFIXES = tuple(f"/{k}" for k in KINDS)
 SECRET_FIELDS = ("clientSecret", "secret", "client_secret", "access_token")
 
@@ -37,6 +50,25 @@ def seg(value: str) -> str:
 
 def ok(ex: Exchange) -> bool:
     return ex.status is not None and 200 <= ex.status < 300
+
+
+def resolved(status: str) -> bool:
+    # VF: GET /registrations "excludes Pending-Details and Resolved"; PATCH "refused in ... Resolved"
+    return status.startswith("Resolved")
+
+
+def sync_error_count(body: Any) -> int | None:
+    """A registration's syncErrors as a number: an integer, a numeric string (Pega's sample "0") or a list."""
+    value = body.get("syncErrors") if isinstance(body, dict) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, list):
+        return len(value)
+    return None
 
 
 def credentials(body: Any) -> tuple[str, str] | None:
@@ -221,6 +253,40 @@ class HubApi:
         return self.sync_request(client, "POST", f"/{kind}/batch",
                                  params={"preactivationData": "true", "preactivationDataLast": "true"})
 
+    def finish_initial_load(self, client: SyncClient) -> list[Exchange]:
+        """Each activating resource type ends its initial load (Pega's work-queue, operator and task batch
+        pages: one bodiless last call each); the registration then moves to Active (audit row 14)."""
+        return [self.end_initial_load(client, kind) for kind in ACTIVATING_LOADS]
+
+    def settled(self, reg: str, done: Any, tries: int = 6, pause: float = 0.5) -> tuple[dict[str, Any], Exchange]:
+        """GET the registration until `done(body)` holds or `tries` reads were made (Pega processes a 202
+        asynchronously: what it changes may show a moment later). Bounded: at most `tries` requests."""
+        for attempt in range(tries):
+            ex = self.get(reg)
+            body = ex.json() if isinstance(ex.json(), dict) else {}
+            if ex.status != 200 or done(body) or attempt == tries - 1:
+                return body, ex
+            time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def activate(self, reg: str | None = None) -> SyncClient:
+        """A registration of this run moved to Active: enablesync, then the end of each initial load."""
+        if reg is None:
+            client = self.syncing_registration()
+        elif reg in self.syncs and self.syncs[reg].token and self.status(reg)[0] in SYNCING:
+            client = self.syncs[reg]  # already syncing: its sync client ends the initial load
+        else:
+            client = self.start_sync(reg)
+        for ex in self.finish_initial_load(client):
+            if ex.status != 202:
+                raise PreconditionFailed(f"the end of the initial load was not accepted: {ex.summary()}",
+                                         requirement="HUB-BATCH-003")
+        body, ex = self.settled(client.registration, lambda b: b.get("status") == ACTIVE)
+        if body.get("status") != ACTIVE:
+            raise PreconditionFailed(f"the registration did not become Active after its initial load: {ex.summary()}",
+                                     requirement="HUB-BATCH-003")
+        return client
+
     def publish(self, client: SyncClient | None, kind: str, body: Any, method: str = "POST",
                 record_id: str | None = None, **kw: Any) -> Exchange:
         if client is not None:
@@ -238,6 +304,11 @@ class HubApi:
             raise PreconditionFailed(f"the inspection view did not answer the stored {kind}: {ex.summary()}")
         return [r for r in records if isinstance(r, dict)], ex
 
+    # -- deletion (capability registration_delete) -----------------------------------------------
+    def delete(self, reg: str, **kw: Any) -> Exchange:
+        # Pega's delete page: DELETE /registrations/{ID}, 200 with an empty body (audit row 11)
+        return self.s.request("DELETE", f"/registrations/{seg(reg)}", **kw)
+
     # -- cleanup ----------------------------------------------------------------------------------
     def retire(self, reg: str) -> tuple[bool, str]:
         ex = self.get(reg)
@@ -248,33 +319,46 @@ class HubApi:
         notes: list[str] = []
         client = self.syncs.get(reg)
         left: list[str] = []
-        if client is not None and client.published["associations"] and status == "Pending-Activation":
-            # sync was disabled (a test did it): a new enablesync lets the run delete its associations
+        deletable = bool(getattr(self.target.capabilities, "registration_delete", False))
+        if client is not None and client.published["associations"] and status == PENDING and not deletable:
+            # sync was stopped (a test did it): a new enablesync lets the run delete its associations
             try:
                 client = self.start_sync(reg)
-                status = "Sync-InProgress"
+                status = SYNCING[0]
             except PreconditionFailed:
                 pass
-        if client is not None:
+        if client is not None and (status in SYNCING or status == ACTIVE or resolved(status)) \
+                and client.published["associations"]:
             for assoc in sorted(client.published["associations"]):
-                # PUT /associations with the ID in the body: any ID, even one a path cannot carry
-                gone = self.sync_request(client, "PUT", "/associations", json_body={"ID": assoc, "action": "delete"})
+                # Pega's real-time associations page: update and delete go to PUT /associations/{ID}
+                gone = self.sync_request(client, "PUT", f"/associations/{seg(assoc)}",
+                                         json_body={"ID": assoc, "action": "delete"})
                 if not ok(gone):
                     left.append(assoc)
-            if left:
-                notes.append(f"associations not deleted ({gone.status}): {', '.join(left[:10])}")
-            elif client.published["associations"]:
-                notes.append(f"deleted {len(client.published['associations'])} association(s)")
+            notes.append(f"associations not deleted: {', '.join(left[:10])}" if left else
+                         f"deleted {len(client.published['associations'])} association(s)")
+        if status in SYNCING or status == ACTIVE:
+            if ok(self.act(reg, "disablesync")):
+                # which state follows is not documented alike (Pending-Activation, "Disabled - Sync Stopped")
+                now = self.get(reg).json()
+                status = str(now.get("status", "")) if isinstance(now, dict) else ""
+        if deletable and status in DELETABLE:
+            gone = self.delete(reg)
+            if ok(gone):
+                # Pega's delete page: it deletes the application's assignment and operator data too
+                return (not left), "; ".join(["deleted"] + notes)
+            notes.append(f"DELETE answered {gone.status}")
+        elif deletable:
+            notes.append(f"not deleted: Pega deletes only {', '.join(DELETABLE)} registrations, this one is "
+                         f"{status!r}")
+        if client is not None:
             for kind in ("tasks", "workqueues", "operators", "cases"):
                 n = len(client.published[kind])
                 if n:
                     left.append(kind)
-                    notes.append(f"{n} {kind} remain: the sync API offers no delete for them; hidden by disabling "
-                                 f"the registration")
-        if "Sync" in status or "Progress" in status:
-            self.act(reg, "disablesync")
-        if not status.startswith("Resolved"):
+                    notes.append(f"{n} {kind} remain: the sync API offers no delete for them")
+        if status == ACTIVE:
+            # Pega's disable page: hides the assignments (only on an Active registration)
             disabled = self.act(reg, "disable")
-            if not ok(disabled):
-                return False, f"disable answered {disabled.status}; " + "; ".join(notes)
-        return (not left), "; ".join(["disabled"] + notes)
+            notes.append("disabled" if ok(disabled) else f"disable answered {disabled.status}")
+        return (not left and resolved(status)), "; ".join([f"left {status or 'in an unknown state'}"] + notes)

@@ -37,6 +37,14 @@ class Capabilities(_Strict):
 
     # read back what was stored (an emulator-only view, NOT part of the Hub's API)
     inspection: bool = False
+    # DELETE /registrations/{ID} (Pega's Delete Registration page; not in seed 002 nor VF). Declared, it is
+    # tested (HUB-REG-006) and cleanup deletes the run's registrations with it
+    registration_delete: bool = False
+
+
+# (method, path template) -> the capabilities the operation needs (the plugin skips its generated tests
+# on a target that does not declare them)
+OPERATION_CAPABILITIES = {("DELETE", "/registrations/{ID}"): ("registration_delete",)}
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target

@@ -16,7 +16,7 @@ OPERATIONS = (
     ("POST", "/registrations", False), ("GET", "/registrations", False), ("GET", "/registrations/{reg}", False),
     ("PATCH", "/registrations/{reg}", False), ("POST", "/registrations/{reg}/actions/enablesync", False),
     ("POST", "/registrations/{reg}/actions/disablesync", False), ("POST", "/registrations/{reg}/actions/disable", False),
-    ("POST", "/registrations/{reg}/actions/enable", False),
+    ("POST", "/registrations/{reg}/actions/enable", False), ("DELETE", "/registrations/{reg}", False),
     ("POST", "/tasks/batch", True), ("POST", "/tasks", True), ("PUT", "/tasks/{id}", True),
     ("POST", "/workqueues/batch", True), ("POST", "/operators/batch", True),
     ("POST", "/cases/batch", True), ("POST", "/cases", True), ("PUT", "/cases/{id}", True),
@@ -32,6 +32,9 @@ def sync_calls(hub: HubApi, client: SyncClient | None, auth: object = None):
             continue
         kind = path.split("/")[1]
         body = payloads.body_for(kind, rid)
+        if path == "/associations/{id}":
+            # Pega's real-time associations page: the item path takes update or delete (the collection, create)
+            body = payloads.association(rid, "update")
         if path.endswith("/batch"):
             yield hub.batch(client, kind, [{"method": "POST", "body": body}], auth=auth)
         else:
@@ -46,6 +49,8 @@ def test_every_operation_refuses_a_missing_token(hub, target):
     for method, path, is_sync in OPERATIONS:
         if target.safety.read_only and method != "GET":
             continue
+        if method == "DELETE" and not target.capabilities.registration_delete:
+            continue  # an operation the target does not declare
         kind = path.split("/")[1]
         body = None
         if is_sync:

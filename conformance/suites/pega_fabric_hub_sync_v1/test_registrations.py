@@ -1,4 +1,5 @@
-"""Registrations: create, enablesync, edit rules, unknown IDs (VF table, seed 002)."""
+"""Registrations: create, enablesync, edit rules, the life cycle, deletion, unknown IDs (VF table, seed 002,
+Pega's Process Fabric Hub pages as quoted by the vendor audit's rows)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import pytest
 
 from conformance.checks import violate
 from conformance.failures import PreconditionFailed
-from conformance.suites.pega_fabric_hub_sync_v1.client import credentials, ok
-
-SYNCING = ("Sync-InProgress", "Open-SyncProgress")  # VF: the text's name and the samples' name
+from conformance.suites.pega_fabric_hub_sync_v1 import payloads
+from conformance.suites.pega_fabric_hub_sync_v1.client import ACTIVE, PENDING, SYNCING, credentials, ok, resolved
 
 
 @pytest.mark.requirement("HUB-REG-001")
@@ -63,25 +63,24 @@ def test_enablesync_returns_distinct_sync_credentials(hub, target, observe):
 
 @pytest.mark.requirement("HUB-REG-003")
 @pytest.mark.writes
-def test_edit_allowed_pending_refused_syncing_and_resolved(hub, observe):
+def test_edit_refused_only_while_syncing_or_resolved(hub, observe):
     reg, _ = hub.new_registration()
-    label = f"{hub.tag} edited"
-    ex = hub.edit(reg, {"applicationLabel": label})
-    body = ex.json()
-    # VF: PATCH 200, full object
-    if ex.status != 200 or not isinstance(body, dict) or body.get("applicationLabel") != label \
-            or body.get("ID") != reg:
-        raise violate("HUB-REG-003", f"PATCH on a Pending-Activation registration: expected 200 with the full, "
-                      f"edited object, got {ex.status} {ex.body[:200]!r}", ex)
-    hub.start_sync(reg)
-    for state in ("syncing", "resolved"):
-        if state == "resolved":
-            if not ok(hub.act(reg, "disable")):
-                continue  # the life cycle's own test reports a refused disable
+
+    def edit_applied(state: str) -> None:
+        label = f"{hub.tag} edited {state}"
+        ex = hub.edit(reg, {"applicationLabel": label})
+        body = ex.json()
+        # VF: PATCH 200, full object; Pega's edit page edits an Active registration with 200 (audit rows 4, 5)
+        if ex.status != 200 or not isinstance(body, dict) or body.get("applicationLabel") != label \
+                or body.get("ID") != reg:
+            raise violate("HUB-REG-003", f"PATCH on a {state} registration: expected 200 with the full, edited "
+                          f"object, got {ex.status} {ex.body[:200]!r}", ex)
+
+    def edit_refused(state: str) -> None:
         before = hub.get(reg)
         refused = hub.edit(reg, {"applicationLabel": f"{hub.tag} must not stick"})
         after = hub.get(reg)
-        # VF: PATCH "refused in Sync-InProgress or Resolved"
+        # VF and Pega's edit page: "You cannot edit applications that have a Sync-InProgress or Resolved status"
         if refused.status is None or not 400 <= refused.status < 500:
             raise violate("HUB-REG-003", f"PATCH while {state}: expected a 4xx refusal, got {refused.status}",
                           refused)
@@ -89,6 +88,40 @@ def test_edit_allowed_pending_refused_syncing_and_resolved(hub, observe):
         if isinstance(after.json(), dict) and isinstance(before.json(), dict) and \
                 after.json().get("applicationLabel") != before.json().get("applicationLabel"):
             raise violate("HUB-REG-003", f"a refused PATCH while {state} changed the registration", refused, after)
+
+    edit_applied("Pending-Activation")
+    hub.start_sync(reg)
+    edit_refused("syncing")
+    hub.activate(reg)
+    edit_applied("Active")
+    if ok(hub.act(reg, "disable")):  # the life cycle's own test reports a refused disable
+        status, _ = hub.status(reg)
+        observe("HUB-REG-003", "status_after_disable", status)
+        # no document names the state disable leaves; the rule applies to what the server says it is
+        edit_refused(status) if resolved(status) else edit_applied(status)
+
+
+@pytest.mark.requirement("HUB-REG-006")
+@pytest.mark.needs("registration_delete")
+@pytest.mark.writes
+def test_delete_only_in_the_documented_states(hub, observe):
+    client = hub.syncing_registration()
+    refused = hub.delete(client.registration)
+    kept = hub.get(client.registration)
+    # Pega's delete page: "only if the application has one of the following statuses: Inactive,
+    # Pending-Activation, Activation-Failure" (audit row 11)
+    if refused.status is None or not 400 <= refused.status < 500 or kept.status != 200:
+        raise violate("HUB-REG-006", f"DELETE of a syncing registration: expected a 4xx refusal and the "
+                      f"registration kept, got {refused.status} (GET then {kept.status})", refused, kept)
+    observe("HUB-REG-006", "delete_refused_status_syncing", refused.status)
+    reg, _ = hub.new_registration()
+    gone = hub.delete(reg)
+    after = hub.get(reg)
+    # "returns an empty response with the status code of 200"; RFC 9110 15.5.5: then 404
+    if gone.status != 200 or after.status != 404:
+        raise violate("HUB-REG-006", f"DELETE of a {PENDING} registration: expected 200 and then GET 404, got "
+                      f"{gone.status} and GET {after.status}", gone, after)
+    observe("HUB-REG-006", "delete_body_empty", not gone.body.strip())
 
 
 @pytest.mark.requirement("HUB-REG-005")
@@ -98,29 +131,57 @@ def test_unknown_registration_answers_404(hub, target):
     if not target.safety.read_only:
         checks += [hub.edit(missing, {"applicationLabel": "x"}), hub.act(missing, "enablesync"),
                    hub.act(missing, "disable")]
+        if target.capabilities.registration_delete:
+            checks.append(hub.delete(missing))
     for ex in checks:
         if ex.status != 404:  # RFC 9110 15.5.5
             raise violate("HUB-REG-005", f"{ex.method} on an unknown registration: expected 404, got {ex.status}", ex)
 
 
+def check_listed(hub, reg: str, status: str, *exchanges) -> None:
+    items, lex = hub.listed()
+    listed = reg in {i.get("ID") for i in items}
+    # VF and Pega's list page: GET /registrations leaves out "Pending-Details or Resolved" registrations
+    want = not (status == "Pending-Details" or resolved(status))
+    if listed != want:
+        raise violate("HUB-REG-004", f"registration {reg} ({status}) is {'' if listed else 'not '}listed by GET "
+                      f"/registrations; expected it {'listed' if want else 'left out'}", *exchanges, lex)
+
+
 @pytest.mark.requirement("HUB-REG-004")
 @pytest.mark.writes
-def test_documented_life_cycle_path_and_list(hub):
-    """The documented steps, each from a new registration's state (the state machine explores the rest)."""
-    for steps in ((("disable", "resolved", False), ("enable", "open", True)),
-                  (("enablesync", "syncing", True), ("disablesync", "open", True))):
-        reg, _ = hub.new_registration()
-        for action, want, listed in steps:
-            ex = hub.act(reg, action)
-            status, read = hub.status(reg)
-            kind = "syncing" if status in SYNCING else ("resolved" if status.startswith("Resolved") else "open")
-            # VF: disable hides it, enable shows it again; enablesync / disablesync start and stop syncing
-            if not ok(ex) or kind != want:
-                raise violate("HUB-REG-004", f"{action}: expected 2xx and {want}, got {ex.status} and status "
-                              f"{status!r}", ex, read)
-            items, lex = hub.listed()
-            # VF: GET /registrations "excludes Pending-Details and Resolved"
-            if (reg in {i.get("ID") for i in items}) != listed:
-                raise violate("HUB-REG-004", f"after {action} registration {reg} ({status}) is "
-                              f"{'not ' if listed else ''}listed; expected it {'listed' if listed else 'left out'}",
-                              ex, lex)
+def test_documented_life_cycle_path_and_list(hub, observe):
+    """disable is refused before Active; from Active it hides the registration while its publications go on,
+    and enable undoes it; disablesync stops syncing (the state machine explores the other orders)."""
+    reg, _ = hub.new_registration()
+    early = hub.act(reg, "disable")
+    status, read = hub.status(reg)
+    # Pega's disable page: "You can use this REST API only for applications that have the Active status"
+    if early.status is None or not 400 <= early.status < 500 or status != PENDING:
+        raise violate("HUB-REG-004", f"disable on a {PENDING} registration: expected a 4xx refusal and the "
+                      f"registration unchanged, got {early.status} and status {status!r}", early, read)
+    check_listed(hub, reg, status, early)
+    client = hub.activate(reg)
+    check_listed(hub, reg, ACTIVE)
+
+    def step(action: str, arrived, expected: str) -> tuple[str, object]:
+        ex = hub.act(reg, action)
+        now, read = hub.status(reg)
+        observe("HUB-REG-004", f"status_after_{action}", now)
+        if not ok(ex) or not arrived(now):
+            raise violate("HUB-REG-004", f"{action}: expected 2xx and {expected}, got {ex.status} and status "
+                          f"{now!r}", ex, read)
+        check_listed(hub, reg, now, ex)
+        return now, ex
+
+    # Pega's disable page: hides the assignments of an Active registration
+    disabled, off = step("disable", lambda now: now != ACTIVE, f"a state other than {ACTIVE}")
+    # Pega's disable page: "your remote application continues to push data" (audit row 9)
+    pushed = hub.publish(client, "tasks", payloads.task(hub.new_id("DIS"), assign_to=hub.fx.assign_to))
+    if pushed.status != 202:
+        raise violate("HUB-REG-004", f"a real-time task publication after disable: expected 202 (disable hides "
+                      f"assignments without stopping data synchronization), got {pushed.status}", off, pushed)
+    # VF: disable/enable "hide or show assignments"; Pega: enable includes them again
+    step("enable", lambda now: now != disabled, f"the registration back from {disabled!r}")
+    # Pega's deactivate page: disablesync stops data synchronization ("Disabled - Sync Stopped")
+    step("disablesync", lambda now: now not in SYNCING and now != ACTIVE, "synchronization stopped")
