@@ -1,10 +1,11 @@
-"""IBM Case Manager / BAW CASEREST v1 requirements (issue 5).
+"""IBM Case Manager / BAW CASEREST v1 requirements.
 
 Sources: "seed 003" = ../shared/seeds/003_*.txt (POST /casetype/{name}: RequestMode,
 ExternalDataIdentifier, dependent properties, choice lists, response codes); "VF" =
 ../shared/reference/vendor-facts.md, section "IBM Case Manager / BAW CASEREST v1"
 (the other resources, property metadata, the UserMessage error body, the documents'
-own inconsistencies, no optimistic locking).
+own inconsistencies, no optimistic locking); "acmdvNNN" = IBM's BAW "Case management REST
+protocol" reference pages, as cited in ../shared/reference/vendor-audits/ibm-caserest-v1.md.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ _IBM = "ibm-caserest-v1"
 CATALOGUE: tuple[Requirement, ...] = (
     Requirement(
         "IBM-TOS-001", _IBM, "request", "MUST",
-        "Every CASEREST operation MUST answer 400 when the TargetObjectStore parameter is missing.",
+        "Every CASEREST operation whose page lists the TargetObjectStore parameter (tos for POST /deletecase) MUST "
+        "answer 400 when it is missing; GET /solutions, whose page lists none, may answer 200 or 400 (recorded).",
         "VF (IBM: 'TargetObjectStore is required on every call'); seed 003 (Table 2: TargetObjectStore "
-        "Required Yes; 400 when a required parameter is missing)",
+        "Required Yes; 400 when a required parameter is missing); acmdv112 (GET /solutions: no parameter table); "
+        "acmdv121delcase (tos Required Yes)",
         "request.required-parameter",
     ),
     Requirement(
@@ -130,17 +133,36 @@ CATALOGUE: tuple[Requirement, ...] = (
     ),
     Requirement(
         "IBM-ERR-003", _IBM, "errors", "MUST",
-        "A 4xx answer MUST carry the CASEREST error body: a UserMessage (or userMessage) object with a "
-        "non-empty Text.",
+        "A 4xx answer of CASEREST MUST carry the CASEREST error body: a UserMessage (or userMessage) object with a "
+        "non-empty Text. The answer without credentials is the application server's, not CASEREST's (IBM-AUTH-001).",
         "VF (error body {UserMessage{UniqueId, Text, Severity}, UnderlyingDetails}; the status tables spell it "
         "userMessage); seed 003 (500: 'see the userMessage element')",
         "errors.body-detail",
     ),
     Requirement(
         "IBM-AUTH-001", _IBM, "auth", "MUST",
-        "A request without credentials, or with wrong HTTP Basic credentials, MUST answer 401.",
-        "VF (IBM: 'Auth in the field is HTTP Basic or the container's login')",
+        "A request without credentials, or with wrong HTTP Basic credentials, MUST be refused: 401, or a redirect "
+        "to the login page of a form or SSO login (which one is recorded, with whether a 401 carries the CASEREST "
+        "error body).",
+        "VF (IBM: 'Auth in the field is HTTP Basic or the container's login'); acmdv100, acmdv101 (CASEREST "
+        "participates in the application server's single sign-on; no CASEREST page lists 401)",
         "auth.refuses-missing-token",
+    ),
+    Requirement(
+        "IBM-TASK-001", _IBM, "tasks", "MUST",
+        "PUT /task/{taskId} with TargetObjectStore and Grouping=ROD in the query and {action: enable} for an "
+        "activity that is already enabled MUST answer 200, and the activity MUST stay enabled.",
+        "acmdv128 (PUT .../task/{id}?TargetObjectStore=...&Grouping=ROD; 'the PUT method does not return an error "
+        "when a request is made to enable an activity that is already enabled'); acmdv125 (the Disabled group)",
+        "tasks.idempotent-action",
+    ),
+    Requirement(
+        "IBM-DEL-001", _IBM, "cases", "MUST",
+        "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
+        "/case/{caseFolderId} then answers 404.",
+        "acmdv121delcase ('You can call this POST method to delete a case instance'; 'deletes the case and all "
+        "associated activity processes'); acmdv120 (404 'The specified case folder was not found')",
+        "delete.lifecycle",
     ),
     Requirement(
         "IBM-SCHEMA-001", _IBM, "schema", "MUST",

@@ -12,6 +12,7 @@ gets the documented error body; a 500 only ever comes from an injected fault.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import binascii
 import json
 import re
@@ -28,11 +29,12 @@ from starlette.routing import Route
 from conformance.emulators.chaos import ChaosMiddleware
 from conformance.emulators.common import DEMO_PASSWORD, DEMO_USER, Database, EmulatorConfig
 from conformance.emulators.ibm_caserest_v1.faults import FAULTS, VARIANTS
-from conformance.emulators.ibm_caserest_v1.model import CASE_TYPES, SOLUTIONS, load_eds, value_ok
+from conformance.emulators.ibm_caserest_v1.model import SOLUTIONS, case_types, constraint_error, load_eds, value_ok
 
 BASE = "/CaseManager/CASEREST/v1"
 JSON_CT = "application/json;charset=UTF-8"  # seed 003 response sample (spelled 'charset-UTF-8' there)
 STATUSES = ("Complete", "Failed", "Initializing", "New", "Working")  # VF: GET /case/{id}/status
+TASK_STATES = {"Disabled": 0, "Waiting": 1, "Ready": 2, "Working": 3, "Complete": 4}  # variant tasks=grouped
 TASK_ACTIONS = {  # VF: PUT /task/{taskId} {action: start|enable|disable|stop|restart}; from-states -> to-state
     "start": ({"Ready"}, "Working"),
     "enable": ({"Disabled"}, "Ready"),
@@ -119,6 +121,9 @@ class CaseRestEmulator:
         self.config = config
         self.faults = config.faults
         self.eds = load_eds(config.options.get("eds"))
+        # the case types as the variant set defines them (model.case_types)
+        self.types = case_types(self.variant("object-properties") == "on", self.variant("constraints") == "acmdv106",
+                                self.variant("updatability") == "oncreate")
         self.db = Database(config.db_path, SCHEMA)
         self.users = {DEMO_USER: DEMO_PASSWORD}  # demo credentials (emulators/common.py), not secrets
         if config.cases:
@@ -128,6 +133,16 @@ class CaseRestEmulator:
         return self.config.variant(VARIANTS, name)
 
     # -- responses ------------------------------------------------------------------------------
+    def unauthenticated(self, request: Request, exc: ApiError) -> Response:
+        """No CASEREST page lists 401: the application server or the SSO login answers (acmdv100, acmdv101)."""
+        how = self.variant("unauthenticated")
+        if how == "container-401":
+            return Response("<html><body>Error 401: Authentication required</body></html>", status_code=401,
+                            media_type="text/html", headers={"WWW-Authenticate": 'Basic realm="defaultRealm"'})
+        if how == "login-redirect":
+            return Response(status_code=302, headers={"Location": "/CaseManager/login?returnTo=" + request.url.path})
+        return self.error(exc)
+
     def error(self, exc: ApiError) -> Response:
         # VF: {"UserMessage": {"UniqueId", "Text", "Severity"}, "UnderlyingDetails": {"Causes": [...]}};
         # the status tables spell it userMessage (variant error-element)
@@ -161,9 +176,9 @@ class CaseRestEmulator:
             raise ApiError(400, "FNRPA0010E", "The request content is not a JSON object.")
         return data
 
-    def tos(self, request: Request, body: dict[str, Any] | None = None) -> str:
+    def tos(self, request: Request, body: dict[str, Any] | None = None, query: bool = True) -> str:
         # VF: 'TargetObjectStore is required on every call'; seed 003: missing required parameter -> 400
-        value = request.query_params.get("TargetObjectStore")
+        value = request.query_params.get("TargetObjectStore") if query else None
         if body is not None and value is None:
             value = body.get("TargetObjectStore")
         if not isinstance(value, str) or not value.strip():
@@ -187,12 +202,12 @@ class CaseRestEmulator:
         self.check_context(body)
 
     def case_type(self, name: str) -> dict[str, Any]:
-        if name not in CASE_TYPES:
+        if name not in self.types:
             if "unknown-type-500" in self.faults:
                 raise RuntimeError("injected fault: unknown case type")
             # seed 003: 404 'The case type that was specified in the request was not found'
             raise ApiError(404, "FNRPA0024E", f"The case type {name} was not found.")
-        return CASE_TYPES[name]
+        return self.types[name]
 
     def properties(self, ctype: dict[str, Any], body: dict[str, Any], required: bool) -> tuple[dict[str, Any], list[str]]:
         """Properties[{SymbolicName, Value}] -> ({known name: value}, [unknown names])."""
@@ -220,6 +235,10 @@ class CaseRestEmulator:
             if not value_ok(ptype, card, value) and "wrong-type-accepted" not in self.faults:
                 raise ApiError(400, "FNRPA0013E",
                                f"The value of {name} does not match its type {ptype} ({card}).")
+            if self.variant("constraints") == "acmdv106":
+                problem = constraint_error(defs[name][3], card, value)
+                if problem:  # acmdv119, acmdv122: validated against minimum, maximum and choice list
+                    raise ApiError(400, "FNRPA0013E", f"The value of {name} is not valid: {problem}.")
             values[name] = value
         return values, unknown
 
@@ -243,7 +262,7 @@ class CaseRestEmulator:
     # -- the external data service -------------------------------------------------------------
     def effective(self, type_name: str, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Hidden, Required and ChoiceList of every property for these values (the EDS rules)."""
-        defs = CASE_TYPES[type_name]["properties"]
+        defs = self.types[type_name]["properties"]
         out: dict[str, dict[str, Any]] = {}
         for name, (_, _, _, extra) in defs.items():
             cl = extra.get("ChoiceList")
@@ -288,11 +307,12 @@ class CaseRestEmulator:
         # VF: SymbolicName, DisplayName, Value, OriginalValue, DisplayMode, PropertyType, Cardinality,
         # Updatability, Required, Hidden, DefaultValue, MaxValue, MinValue, MaxLength, HasDependentProperties,
         # ChoiceList{DisplayName, Choices[{ChoiceName, Value}]}
-        _, ptype, card, extra = CASE_TYPES[type_name]["properties"][name]
+        _, ptype, card, extra = self.types[type_name]["properties"][name]
         meta: dict[str, Any] = {
             "SymbolicName": name, "DisplayName": name.split("_", 1)[-1], "Value": value, "OriginalValue": None,
             "DisplayMode": "ReadOnly" if extra.get("Updatability") == "ReadOnly" else "ReadWrite",
-            "PropertyType": ptype, "Cardinality": card, "Updatability": extra.get("Updatability", "ReadWrite"),
+            "PropertyType": self.type_out(ptype), "Cardinality": self.card_out(card),
+            "Updatability": extra.get("Updatability", "ReadWrite"),
             "Required": eff["Required"], "Hidden": eff["Hidden"], "DefaultValue": None,
             "HasDependentProperties": self.has_dependents(type_name, name),
         }
@@ -303,6 +323,18 @@ class CaseRestEmulator:
             meta["ChoiceList"] = eff["ChoiceList"]
         return meta
 
+    def type_out(self, ptype: str) -> str:
+        # acmdv085: "integer float boolean string datetime id object" (variant property-type)
+        if self.variant("property-type") == "id":
+            return "id" if ptype == "GUID" else ptype.lower()
+        return ptype
+
+    def card_out(self, card: str) -> str:
+        # acmdv085: Cardinality "single multi" (variant cardinality)
+        if self.variant("cardinality") == "multi":
+            return "multi" if card == "LIST" else "single"
+        return card
+
     def casetype_answer(self, body: dict[str, Any]) -> Response:
         if "edi-missing" in self.faults:
             body.pop("ExternalDataIdentifier", None)
@@ -311,7 +343,8 @@ class CaseRestEmulator:
 
     # -- handlers -------------------------------------------------------------------------------
     async def solutions(self, request: Request, user: str) -> Response:
-        self.tos(request)
+        if self.variant("solutions-tos") == "required":  # VF; acmdv112 lists no parameter (variant solutions-tos)
+            self.tos(request)
         return self.ok({"Solutions": [
             {"SolutionName": name, "SolutionPrefix": info["prefix"], "SolutionDisplayName": info["display"],
              "SolutionDescription": f"{info['display']} (conformance emulator)"}
@@ -358,6 +391,10 @@ class CaseRestEmulator:
             raise ApiError(400, "FNRPA0013E", f"RequestMode {mode!r} is not initialNewObject or inProgressChanges.")
         self.check_context(body)
         edi = body.get("ExternalDataIdentifier")
+        if edi is None and mode == "inProgressChanges" and self.eds.get(name) and \
+                self.variant("eds-identifier") == "required":
+            # acmdv117 Table 2: ExternalDataIdentifier "Yes, if using an external data service"
+            raise ApiError(400, "FNRPA0011E", "The required parameter ExternalDataIdentifier is missing.")
         # seed 003: Properties is required (the initialNewObject sample nevertheless omits it)
         values, unknown = self.properties(ctype, body, required=mode == "inProgressChanges")
         if mode == "initialNewObject":
@@ -391,7 +428,7 @@ class CaseRestEmulator:
         return self.casetype_answer({"ExternalDataIdentifier": edi_out, "Properties": props})
 
     def _store_values(self, type_name: str, values: dict[str, Any]) -> dict[str, Any]:
-        defs = CASE_TYPES[type_name]["properties"]
+        defs = self.types[type_name]["properties"]
         out = {}
         for name, value in values.items():
             if defs[name][3].get("Updatability") == "ReadOnly":
@@ -422,7 +459,7 @@ class CaseRestEmulator:
 
     def insert_case(self, type_name: str, values: dict[str, Any], user: str) -> dict[str, Any]:
         folder = str(uuid.uuid4()).upper()
-        title_prop = next((p for p in CASE_TYPES[type_name]["properties"] if p.endswith("_Title")), None)
+        title_prop = next((p for p in self.types[type_name]["properties"] if p.endswith("_Title")), None)
         with self.db.tx() as conn:
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases").fetchone()[0]
             identifier = f"{type_name}_{seq:012d}"
@@ -453,22 +490,34 @@ class CaseRestEmulator:
             return [str(v) for v in value] if isinstance(value, list) else str(value)
         return value
 
+    @staticmethod
+    def object_value(row: Any, card: str) -> Any:
+        """acmdv085: an object-valued property's Value is a JSON object ({"Type": "reference", ...}); acmdv119: a
+        business object's is an array of objects with their own Properties."""
+        if card == "LIST":
+            return [{"Properties": [{"SymbolicName": "DH2_PersonName", "Value": row["created_by"]}]}]
+        return {"Type": "reference", "ObjectStoreIdentity": "{" + str(uuid.UUID(int=1)).upper() + "}",
+                "ObjectIdentity": "{" + row["folder_id"] + "}"}
+
     async def get_case(self, request: Request, user: str) -> Response:
         if "tos-optional-case-get" not in self.faults:
             self.tos(request)
         row = self.load(request.path_params["id"])
         values = json.loads(row["props"])
         props = []
-        for name, (_, ptype, card, extra) in CASE_TYPES[row["case_type"]]["properties"].items():
+        for name, (_, ptype, card, extra) in self.types[row["case_type"]]["properties"].items():
             value = values.get(name)
             if name == "CmAcmCaseIdentifier":
                 value = row["identifier"]
             elif name == "CmAcmCaseState":
                 value = 2
+            elif ptype == "Object":
+                value = self.object_value(row, card)
             if ptype == "DateTime" and card == "SINGLE" and "get-drops-datetime" in self.faults:
                 value = None
-            props.append({"SymbolicName": name, "DisplayName": name.split("_", 1)[-1], "PropertyType": ptype,
-                          "Cardinality": card, "Value": self.value_out(ptype, value)})
+            props.append({"SymbolicName": name, "DisplayName": name.split("_", 1)[-1],
+                          "PropertyType": self.type_out(ptype), "Cardinality": self.card_out(card),
+                          "Value": self.value_out(ptype, value)})
         # VF: case answers are PascalCase
         return self.ok({"CaseType": row["case_type"], "CaseIdentifier": row["identifier"], "CaseTitle": row["title"],
                         "CaseFolderId": self.folder_out(row["folder_id"]), "Properties": props})
@@ -478,7 +527,14 @@ class CaseRestEmulator:
         self.tos(request, body)
         row = self.load(request.path_params["id"])
         self.check_updates(body)
-        values, _ = self.properties(CASE_TYPES[row["case_type"]], body, required=False)
+        defs = self.types[row["case_type"]]["properties"]
+        values, _ = self.properties(self.types[row["case_type"]], body, required=False)
+        for name in values:
+            if defs[name][3].get("Updatability") == "oncreate":
+                # acmdv085: oncreate 'a case worker can modify the property value only when creating a case'
+                raise ApiError(400, "FNRPA0013E", f"The property {name} can be set only when the case is created.")
+            if "put-refuses-integer" in self.faults and defs[name][1] == "Integer" and values[name] is not None:
+                raise ApiError(400, "FNRPA0013E", f"The value of {name} is not valid.")
         values = self._store_values(row["case_type"], values)
         with self.db.tx() as conn:
             current = conn.execute("SELECT props, last_put FROM cases WHERE folder_id = ?",
@@ -497,19 +553,38 @@ class CaseRestEmulator:
         self.tos(request)
         row = self.load(request.path_params["id"])
         status = "Active" if "status-undocumented" in self.faults else row["status"]
+        if self.variant("status-member") == "Status":
+            # acmdv123: {"Status": "Working", "CaseIdentifier": ..., "DateCreated": ..., "DateLastModified": ...}
+            created = dt.datetime.fromtimestamp(row["created_at"], dt.timezone.utc).isoformat()
+            return self.ok({"Status": status, "CaseIdentifier": row["identifier"], "DateCreated": created,
+                            "DateLastModified": created})
         return self.ok({"CaseFolderId": self.folder_out(row["folder_id"]), "CaseStatus": status})
 
     async def case_tasks(self, request: Request, user: str) -> Response:
         self.tos(request)
         row = self.load(request.path_params["id"])
-        tasks = self.db.all("SELECT * FROM tasks WHERE folder_id = ? ORDER BY rowid", (row["folder_id"],))
-        return self.ok({"CaseFolderId": self.folder_out(row["folder_id"]), "Tasks": [
+        return self.ok(self.task_answer(row["folder_id"]))
+
+    def task_answer(self, folder_id: str) -> dict[str, Any]:
+        tasks = self.db.all("SELECT * FROM tasks WHERE folder_id = ? ORDER BY rowid", (folder_id,))
+        if self.variant("tasks") == "grouped":
+            # acmdv125: activities grouped Required, Optional, Disabled (Grouping=ROD), "The GET method does not
+            # return groups that are empty"; TaskState an integer (this numbering is the emulator's own)
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for t in tasks:
+                group = "Disabled" if t["state"] == "Disabled" else \
+                    "Required" if t["type"] == "Required" else "Optional"
+                groups.setdefault(group, []).append({"TaskId": t["id"], "TaskName": t["name"],
+                                                     "TaskType": t["type"], "TaskState": TASK_STATES[t["state"]]})
+            return groups
+        return {"CaseFolderId": self.folder_out(folder_id), "Tasks": [
             {"TaskId": t["id"], "TaskName": t["name"], "TaskType": t["type"], "TaskState": t["state"]}
-            for t in tasks]})
+            for t in tasks]}
 
     async def put_task(self, request: Request, user: str) -> Response:
         body = await self.body(request)
-        self.tos(request, body)
+        # acmdv128: TargetObjectStore in the query; the emulator also takes it in the body (VF)
+        self.tos(request, body, query="task-tos-body-only" not in self.faults)
         task_id = request.path_params["id"]
         action = body.get("action", body.get("Action"))
         if not isinstance(action, str) or action not in TASK_ACTIONS:
@@ -520,10 +595,42 @@ class CaseRestEmulator:
             if row is None:
                 raise ApiError(404, "FNRPA0027E", f"The task {task_id} was not found.")
             sources, target = TASK_ACTIONS[action]
+            if action == "enable" and row["state"] != "Disabled" and "enable-enabled-400" not in self.faults:
+                # acmdv128: 'the PUT method does not return an error when a request is made to enable an
+                # activity that is already enabled'
+                return self.ok(self.task_answer(row["folder_id"]) if self.variant("tasks") == "grouped" else {})
             if row["state"] not in sources:
                 raise ApiError(400, "FNRPA0014E", f"The task is {row['state']}; {action} is not possible.")
             conn.execute("UPDATE tasks SET state = ? WHERE id = ?", (target, row["id"]))
-        return self.ok({})
+        # acmdv128: the table says 'No content', its example answers the activity groups (variant tasks)
+        return self.ok(self.task_answer(row["folder_id"]) if self.variant("tasks") == "grouped" else {})
+
+    async def delete_case(self, request: Request, user: str) -> Response:
+        """acmdv121delcase: POST /CASEREST/v1/deletecase {connectionpoint, casetype | caseid, tos}: deletes the case
+        (or every case of the case type) 'and all associated activity processes'."""
+        if self.variant("delete-case") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        body = await self.body(request)
+        for key in ("connectionpoint", "tos"):  # acmdv121delcase Table 1: both "Yes"
+            if not isinstance(body.get(key), str) or not body[key].strip():
+                raise ApiError(400, "FNRPA0011E", f"The required parameter {key} is missing.")
+        caseid, casetype = body.get("caseid"), body.get("casetype")
+        if not isinstance(caseid, str) and not isinstance(casetype, str):
+            # acmdv121delcase: 'One of the casetype or caseid parameters must be passed'
+            raise ApiError(400, "FNRPA0011E", "One of the parameters caseid or casetype is required.")
+        if isinstance(caseid, str):
+            folders = [self.load(caseid)["folder_id"]]
+        else:
+            self.case_type(casetype)
+            folders = [r["folder_id"] for r in self.db.all("SELECT folder_id FROM cases WHERE case_type = ?",
+                                                          (casetype,))]
+        if "deletecase-keeps-case" not in self.faults:
+            with self.db.tx() as conn:
+                for folder in folders:
+                    conn.execute("DELETE FROM tasks WHERE folder_id = ?", (folder,))
+                    conn.execute("DELETE FROM cases WHERE folder_id = ?", (folder,))
+        # acmdv121delcase (26.0.x): 'The value of deletecaseresult in the response JSON indicates whether' it worked
+        return self.ok({"deletecaseresult": True})
 
     def seed(self, count: int) -> None:
         for i in range(count):
@@ -534,6 +641,9 @@ class CaseRestEmulator:
         async def endpoint(request: Request) -> Response:
             try:
                 user = self.user(request, name)
+            except ApiError as exc:
+                return self.unauthenticated(request, exc)
+            try:
                 return await handler(request, user)
             except ApiError as exc:
                 return self.error(exc)
@@ -557,6 +667,7 @@ class CaseRestEmulator:
             ("/case/{id}/status", ["GET"], self.case_status),
             ("/case/{id}/tasks", ["GET"], self.case_tasks),
             ("/task/{id}", ["PUT"], self.put_task),
+            ("/deletecase", ["POST"], self.delete_case),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

@@ -24,8 +24,54 @@ VARIANTS: dict[str, Variant] = {
                 "key spelling of the casetype responses (property metadata, choice lists)"),
         # VF: 'numbers are sent as strings' in the documented samples
         Variant("numbers", ("json", "string"), "json", "Integer/Float values in GET /case: JSON numbers or strings"),
+        # IBM's reference pages (audit ../shared/reference/vendor-audits/ibm-caserest-v1.md, topic ids acmdvNNN)
+        # answer differently from the seed and VF in these places; the second choice of each is IBM's.
+        # acmdv112: GET /solutions has no parameter table; it lists the solutions of all object stores
+        Variant("solutions-tos", ("required", "ignored"), "required",
+                "GET /solutions without TargetObjectStore: 400 (VF) or served (acmdv112)"),
+        # acmdv123: {"Status": "Working", "CaseIdentifier", "DateCreated", "DateLastModified"}
+        Variant("status-member", ("CaseStatus", "Status"), "CaseStatus",
+                "member naming the case status: CaseStatus (emulator) or Status (acmdv123)"),
+        # acmdv125: {"Optional": [...], "Required": [...]}, empty groups left out, TaskState an integer
+        Variant("tasks", ("flat", "grouped"), "flat",
+                "GET /case/{id}/tasks: a flat Tasks list or IBM's Required/Optional/Disabled groups"),
+        # acmdv085: Cardinality "single multi" (acmdv106: "Cardinality": "multi")
+        Variant("cardinality", ("LIST", "multi"), "LIST", "Cardinality spelling: SINGLE/LIST or single/multi"),
+        # acmdv085: PropertyType "integer float boolean string datetime id object", lowercase (acmdv120)
+        Variant("property-type", ("GUID", "id"), "GUID", "PropertyType spelling: String/.../GUID or string/.../id"),
+        # acmdv085: an object-valued property's Value is "another JSON object"; acmdv119: a business object's
+        # Value is an array of objects with their own Properties
+        Variant("object-properties", ("off", "on"), "off",
+                "DH2_MyCase also has an object-valued and a business-object property (read-only)"),
+        # acmdv117 Table 2: ExternalDataIdentifier "Yes, if using an external data service"
+        Variant("eds-identifier", ("optional", "required"), "optional",
+                "POST /casetype inProgressChanges without ExternalDataIdentifier: served or 400"),
+        # no CASEREST page lists 401: the application server or SSO answers (acmdv100, acmdv101)
+        Variant("unauthenticated", ("caserest-401", "container-401", "login-redirect"), "caserest-401",
+                "answer without valid credentials: 401 with the CASEREST body, the container's 401 (text/html), "
+                "or a redirect to a login page"),
+        # acmdv085: Updatability oncreate "a case worker can modify the property value only when creating a case"
+        Variant("updatability", ("readwrite", "oncreate"), "readwrite",
+                "DH2_PropOne is read-write or oncreate (refused on PUT /case)"),
+        # acmdv106: DH2_PropOne MinValue 1 MaxValue 10, DH2_MVInt MinValue 0, DH2_MVString a choice list;
+        # acmdv119, acmdv122: values are validated against minimum, maximum and choice list
+        # acmdv121delcase documents POST /deletecase; the capability delete_case says whether a server offers it
+        Variant("delete-case", ("on", "off"), "on", "offer POST /deletecase"),
+        Variant("constraints", ("open", "acmdv106"), "open",
+                "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
 }
+
+# IBM's documented behaviour all at once (the audit's false-failure rows); the two differ only in how an
+# unauthenticated request is answered (acmdv100, acmdv101: the container's or the SSO login's answer)
+# (acmdv106, acmdv107 step 5: the server's own casetype answer is PascalCase, audit row 9)
+_VENDOR = {"casetype-keys": "PascalCase", "solutions-tos": "ignored", "status-member": "Status", "tasks": "grouped", "cardinality": "multi",
+           "property-type": "id", "object-properties": "on", "eds-identifier": "required",
+           "updatability": "oncreate", "constraints": "acmdv106"}
+JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
+    {**_VENDOR, "unauthenticated": "container-401"},
+    {**_VENDOR, "unauthenticated": "login-redirect"},
+)
 
 FAULTS: dict[str, Fault] = {
     f.name: f
@@ -70,5 +116,13 @@ FAULTS: dict[str, Fault] = {
         # found by stock schemathesis on an independent server (ProcessMaker): an ID member sent as a JSON list
         Fault("id-list-500", "IBM-SCHEMA-001",
               "POST /cases answers 500 when CaseType or TargetObjectStore is a JSON list"),
+        # acmdv128: TargetObjectStore and Grouping are query parameters of PUT /task/{taskId}
+        Fault("task-tos-body-only", "IBM-TASK-001", "PUT /task/{id} reads TargetObjectStore only from the body"),
+        # acmdv128: 'does not return an error when a request is made to enable an activity that is already enabled'
+        Fault("enable-enabled-400", "IBM-TASK-001", "enabling an activity that is already enabled answers 400"),
+        # acmdv122: PUT /case stores valid values; a refusal of valid values also hides whether a stale writer
+        # is refused (the lost-update test re-sends writer A's values on their own and reports it here)
+        Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
+        Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )
 }

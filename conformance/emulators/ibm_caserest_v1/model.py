@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-TYPES = ("String", "Integer", "Float", "Boolean", "DateTime", "GUID")
+TYPES = ("String", "Integer", "Float", "Boolean", "DateTime", "GUID")  # and Object with variant object-properties
 
 # (symbolic name, PropertyType, Cardinality, extra metadata)
 _DH2 = [
@@ -81,6 +81,41 @@ CASE_TYPES: dict[str, dict[str, Any]] = {
     name: {"solution": sol, "display": display, "properties": {p[0]: p for p in props}}
     for sol, info in SOLUTIONS.items() for name, (display, props) in info["case_types"].items()
 }
+
+# variant object-properties: acmdv085 'for an object-valued type, another JSON object' (a reference), acmdv119
+# a business object property whose Value is an array of objects with their own Properties; both read-only here
+OBJECT_PROPERTIES = [
+    ("DH2_Related", "Object", "SINGLE", {"Updatability": "ReadOnly"}),
+    ("DH2_Persons", "Object", "LIST", {"Updatability": "ReadOnly"}),
+]
+# variant constraints=acmdv106: the attributes acmdv106 shows (DH2_PropOne MinValue 1 MaxValue 10 is an Integer
+# there; the emulator's first free Integer, DH2_Count, takes its range), DH2_MVInt MinValue 0, DH2_MVString
+# a choice list
+ACMDV106: dict[str, dict[str, Any]] = {
+    "DH2_Count": {"MinValue": 1, "MaxValue": 10},
+    "DH2_MVInt": {"MinValue": 0},
+    "DH2_MVString": {"ChoiceList": {"DisplayName": "MVStringChoiceList", "Choices": ["One", "Two", "Three"]}},
+}
+
+
+def case_types(object_properties: bool, constraints: bool, oncreate: bool) -> dict[str, dict[str, Any]]:
+    """CASE_TYPES as a variant set defines them (see OBJECT_PROPERTIES, ACMDV106; oncreate: DH2_PropOne's
+    Updatability, acmdv085)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in CASE_TYPES.items():
+        props = dict(info["properties"])
+        if name == "DH2_MyCase":
+            if object_properties:
+                props.update({p[0]: p for p in OBJECT_PROPERTIES})
+            for pname, (sym, ptype, card, extra) in list(props.items()):
+                extra = dict(extra)
+                if constraints:
+                    extra.update(ACMDV106.get(pname, {}))
+                if oncreate and pname == "DH2_PropOne":
+                    extra["Updatability"] = "oncreate"
+                props[pname] = (sym, ptype, card, extra)
+        out[name] = {**info, "properties": props}
+    return out
 
 DEFAULT_EDS: dict[str, list[dict[str, Any]]] = {
     "DH2_MyCase": [
@@ -171,6 +206,8 @@ def scalar_ok(ptype: str, value: Any) -> bool:
         return isinstance(value, str) and _datetime_ok(value)
     if ptype == "GUID":
         return isinstance(value, str) and bool(_GUID.match(value))
+    if ptype == "Object":  # acmdv085: 'for an object-valued type, another JSON object'
+        return isinstance(value, dict)
     return False
 
 
@@ -180,4 +217,22 @@ def value_ok(ptype: str, cardinality: str, value: Any) -> bool:
     if cardinality == "LIST":
         # seed 003: DH2_MVInt [0, 100], DH2_MVString [] - multi-valued properties take arrays
         return isinstance(value, list) and all(v is not None and scalar_ok(ptype, v) for v in value)
-    return not isinstance(value, (list, dict)) and scalar_ok(ptype, value)
+    return (ptype == "Object" or not isinstance(value, (list, dict))) and scalar_ok(ptype, value)
+
+
+def constraint_error(extra: dict[str, Any], cardinality: str, value: Any) -> str | None:
+    """acmdv119, acmdv122: values are validated against MinValue, MaxValue and the choice list."""
+    items = value if cardinality == "LIST" and isinstance(value, list) else [value]
+    choices = (extra.get("ChoiceList") or {}).get("Choices")
+    for item in items:
+        if item is None:
+            continue
+        if choices is not None and item not in choices:
+            return f"{item!r} is not in the choice list"
+        try:
+            number = float(item)
+        except (TypeError, ValueError):
+            continue
+        if "MinValue" in extra and number < extra["MinValue"] or "MaxValue" in extra and number > extra["MaxValue"]:
+            return f"{item!r} is outside {extra.get('MinValue', '')}..{extra.get('MaxValue', '')}"
+    return None

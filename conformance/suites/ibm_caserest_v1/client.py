@@ -5,8 +5,9 @@ answers PascalCase; choices {displayName, value} in seed 003, {ChoiceName, Value
 in VF), so every answer is read through `norm`, which PascalCases keys.
 
 Every case the suite creates carries the run tag in the target's title property
-and is put in the ledger. CASEREST v1 has no case delete (VF operation table), so
-cleanup reports each case as remaining, with the reason and the tag to find it by.
+and is put in the ledger. Cleanup deletes each one with POST /deletecase
+(acmdv121delcase) where the target declares the capability `delete_case`; without
+it, cleanup reports each case as remaining, with the tag to find it by.
 """
 
 from __future__ import annotations
@@ -78,16 +79,47 @@ def external_data_identifier(ex: Exchange) -> str | None:
 
 
 def ptype(meta: dict[str, Any]) -> str:
-    return str(meta.get("PropertyType") or "").lower()
+    """The PropertyType, lowercase; acmdv085's `id` is the emulator's GUID (one kind of samples)."""
+    kind = str(meta.get("PropertyType") or "").lower()
+    return "guid" if kind == "id" else kind
 
 
 def is_list(meta: dict[str, Any]) -> bool:
-    return str(meta.get("Cardinality") or "").upper() == "LIST"
+    # acmdv085: Cardinality single or multi; the emulator (Content Engine's spelling) SINGLE or LIST
+    return str(meta.get("Cardinality") or "").upper() in ("LIST", "MULTI")
 
 
 def writable(meta: dict[str, Any]) -> bool:
+    """Settable when a case is created (acmdv085 Updatability: readonly is never settable)."""
     return str(meta.get("Updatability") or "ReadWrite").lower() != "readonly" and \
         not str(meta.get("SymbolicName") or "").startswith("CmAcm")
+
+
+def updatable(meta: dict[str, Any]) -> bool:
+    """Settable on an existing case: acmdv085 'oncreate Indicates that a case worker can modify the property value
+    only when creating a case'."""
+    return writable(meta) and str(meta.get("Updatability") or "").lower() != "oncreate"
+
+
+def task_items(body: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(group, activity) pairs of a GET /case/{id}/tasks answer, keys normalized: IBM groups them Required,
+    Optional, Disabled, leaving empty groups out (acmdv125); the emulator's default answers a flat Tasks list
+    (group '')."""
+    body = norm(body)
+    if not isinstance(body, dict):
+        return []
+    out = []
+    for group in ("Tasks", "Required", "Optional", "Disabled"):
+        items = body.get(group)
+        if isinstance(items, list):
+            out += [("" if group == "Tasks" else group, t) for t in items
+                    if isinstance(t, dict) and isinstance(t.get("TaskId"), str)]
+    return out
+
+
+def task_enabled(group: str, task: dict[str, Any]) -> bool:
+    """Not disabled: outside IBM's Disabled group (acmdv125), or a TaskState other than Disabled (emulator)."""
+    return group != "Disabled" and str(task.get("TaskState")) != "Disabled"
 
 
 def _scalar_same(kind: str, sent: Any, got: Any) -> bool:
@@ -134,6 +166,34 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "guid": ("{6F9619FF-8B86-D011-B42D-00C04FC964FF}", "{0B3D4F5A-1111-4A2B-9C3D-123456789ABC}",
              "{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}"),
 }
+
+
+def in_range(meta: dict[str, Any], value: Any) -> Any:
+    """A number moved inside the property's MinValue..MaxValue (acmdv106 shows both; acmdv119, acmdv122: values
+    are validated against them)."""
+    lo, hi = meta.get("MinValue"), meta.get("MaxValue")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(lo, (int, float)) and value < lo:
+        value = lo
+    if isinstance(hi, (int, float)) and value > hi:
+        value = hi
+    return value
+
+
+def sample(meta: dict[str, Any], i: int = 0) -> Any:
+    """A valid value for a property: its choice list's (acmdv106: DH2_MVString's choices), else SAMPLES[i] moved
+    inside MinValue..MaxValue; an array for a multi-valued property (acmdv085)."""
+    choices = [c for c in choice_values(meta) or [] if c is not None]
+    if is_list(meta):
+        if choices:
+            return choices[:3]
+        return [in_range(meta, v) for v in SAMPLES.get(ptype(meta), ("a", "b", "c"))]
+    if choices:
+        return choices[i % len(choices)]
+    return in_range(meta, SAMPLES[ptype(meta)][i % 3])
+
+
 # values no PropertyType reading can accept as its own (seed 003: the value must match the data type)
 WRONG: dict[str, Any] = {
     "string": {"not": "a string"},
@@ -153,6 +213,7 @@ class CaseRestApi:
         self.ledger = ledger
         self.tag = tag
         self._metadata: list[dict[str, Any]] | None = None
+        self._edi: str | None = None
 
     @property
     def tos(self) -> dict[str, str]:
@@ -195,6 +256,14 @@ class CaseRestApi:
             self._metadata = named
         return self._metadata
 
+    def edi(self) -> str | None:
+        """An identifier to send with inProgressChanges where an external data service is declared (acmdv117 Table
+        2: ExternalDataIdentifier 'Yes, if using an external data service'): initialNewObject's, fetched once.
+        Without the service (or without an identifier in that answer), None: the request goes without one."""
+        if self._edi is None and self.target.capabilities.external_data:
+            self._edi = external_data_identifier(self.post_casetype({"RequestMode": "initialNewObject"})) or ""
+        return self._edi or None
+
     def changes(self, values: dict[str, Any], edi: str | None, mode: str | None = "inProgressChanges",
                 **kw: Any) -> Exchange:
         body: dict[str, Any] = {"Properties": [{"SymbolicName": k, "Value": v} for k, v in values.items()]}
@@ -226,8 +295,18 @@ class CaseRestApi:
             self.ledger.add("case", folder, lambda: self.retire(folder))
 
     def retire(self, folder_id: str) -> tuple[bool, str]:
-        return False, (f"CASEREST v1 has no case delete (VF operation table); the case carries the run tag "
-                       f"{self.tag!r} in {self.f.title_property} for the server's own retention")
+        if not self.target.capabilities.delete_case:
+            return False, (f"the target does not declare delete_case (POST /deletecase, acmdv121delcase); the case "
+                           f"carries the run tag {self.tag!r} in {self.f.title_property} for the server's own retention")
+        ex = self.delete_case(folder_id)
+        return ok(ex), f"POST /deletecase: {ex.summary()}"
+
+    def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
+        body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}
+        if tos:
+            body["tos"] = self.f.target_object_store
+        return self.s.request("POST", "/deletecase", json_body=body, **kw)
 
     def new_case(self, values: dict[str, Any] | None = None) -> tuple[str, Exchange]:
         ex = self.create_case(values)
@@ -271,17 +350,19 @@ class CaseRestApi:
         return self.s.request("GET", f"/case/{seg(bare(folder_id))}/tasks", params=params, **kw)
 
     def put_task(self, task_id: str, action: str, tos: bool = True, **kw: Any) -> Exchange:
-        return self.s.request("PUT", f"/task/{seg(task_id)}",
-                              json_body={**(self.tos if tos else {}), "action": action}, **kw)
+        # acmdv128: PUT .../task/{id}?TargetObjectStore=...&Grouping=ROD, the action in the body
+        params = {**(self.tos if tos else {}), "Grouping": "ROD"}
+        return self.s.request("PUT", f"/task/{seg(task_id)}", params=params, json_body={"action": action}, **kw)
 
     # -- metadata helpers ---------------------------------------------------------------------------
-    def writable_single(self) -> dict[str, dict[str, Any]]:
-        """One writable SINGLE property per PropertyType (not the title, not the EDS properties)."""
+    def writable_single(self, on_update: bool = False) -> dict[str, dict[str, Any]]:
+        """One writable SINGLE property per PropertyType (not the title, not the EDS properties); `on_update`:
+        one a PUT may set (not oncreate, acmdv085)."""
         skip = {self.f.title_property, self.f.state_property, self.f.city_property}
         found: dict[str, dict[str, Any]] = {}
         for meta in self.metadata():
             # free values only: no EDS property, no choice list (a server may refuse a value outside it)
-            if writable(meta) and not is_list(meta) and meta.get("SymbolicName") not in skip \
+            if (updatable(meta) if on_update else writable(meta)) and not is_list(meta) and meta.get("SymbolicName") not in skip \
                     and not meta.get("HasDependentProperties") and choice_values(meta) is None:
                 found.setdefault(ptype(meta), meta)
         return found

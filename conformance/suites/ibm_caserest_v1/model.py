@@ -29,6 +29,9 @@ class Fixtures(_Strict):
     other_state_value: str = Field(default="NY", min_length=1)
     # a case the user may read; lets read-only runs verify what needs an existing case
     existing_case_folder_id: str | None = Field(default=None, min_length=1)
+    # the process engine connection point POST /deletecase needs (acmdv121delcase: Administration Console for
+    # Content Platform Engine > TargetObjectstore > Administrative > WorkflowSystem > Connection Points)
+    connection_point: str | None = Field(default=None, min_length=1)
 
 
 class Capabilities(_Strict):
@@ -39,6 +42,8 @@ class Capabilities(_Strict):
     external_data: bool = True
     # GET /case/{id}/tasks and PUT /task/{id} (VF)
     tasks: bool = True
+    # POST /deletecase (acmdv121delcase), with fixtures.connection_point: cleanup deletes the run's cases
+    delete_case: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -47,6 +52,9 @@ def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Targ
         raise ValueError("fixtures.state_value and fixtures.other_state_value must differ")
     if target.capabilities.external_data and not f.expected_choices:
         raise ValueError("capabilities.external_data is true but fixtures.expected_choices is empty")
+    if target.capabilities.delete_case and not f.connection_point:
+        raise ValueError("capabilities.delete_case is true but fixtures.connection_point is not set "
+                         "(POST /deletecase needs it)")
 
 
 # Which capabilities each operation of specs/ibm-caserest-v1.yaml needs (all of them must be declared);
@@ -64,4 +72,5 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/case/{caseFolderId}/status"): (),
     ("GET", "/case/{caseFolderId}/tasks"): ("tasks",),
     ("PUT", "/task/{taskId}"): ("tasks",),
+    ("POST", "/deletecase"): ("delete_case",),
 }

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.checks import violate
 from conformance.failures import PreconditionFailed
-from conformance.suites.ibm_caserest_v1.client import SAMPLES, by_name, folder_of, norm, ok, ptype, same_value
+from conformance.suites.ibm_caserest_v1.client import SAMPLES, by_name, folder_of, norm, ok, ptype, same_value, sample
 
 GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 
@@ -49,7 +49,8 @@ def test_get_case_returns_created_values(ibm, observe):
     singles = ibm.writable_single()
     if not singles:
         raise PreconditionFailed("the case type has no writable SINGLE property")
-    values = {m["SymbolicName"]: SAMPLES[kind][0] for kind, m in singles.items() if kind in SAMPLES}
+    # inside MinValue..MaxValue (acmdv106 shows both; acmdv119: values are validated against them)
+    values = {m["SymbolicName"]: sample(m) for kind, m in singles.items() if kind in SAMPLES}
     folder, created = ibm.new_case(values)
     got, ex = ibm.read_values(folder)
     # VF: GET /case/{caseFolderId} returns the case's properties
@@ -65,12 +66,17 @@ def test_get_case_returns_created_values(ibm, observe):
 @pytest.mark.writes
 def test_put_case_updates_values_and_keeps_the_others(ibm):
     f = ibm.target.fixtures
+    # a property a PUT may set: not oncreate (acmdv085: 'can modify the property value only when creating a case')
+    updatable = ibm.writable_single(on_update=True)
     strings = [m for m in ibm.metadata() if ptype(m) == "string" and m["SymbolicName"] in
-               {s["SymbolicName"] for s in ibm.writable_single().values()}]
+               {s["SymbolicName"] for s in updatable.values()}]
     title = ibm.label("before")
     folder, created = ibm.new_case({f.title_property: title})
     new_title = ibm.label("after")
-    changes = {f.title_property: new_title}
+    # the title and one valid value of every other PropertyType a PUT may set (acmdv122: validated values are
+    # stored)
+    changes = {f.title_property: new_title, **{m["SymbolicName"]: sample(m, 1) for kind, m in updatable.items()
+                                               if kind in SAMPLES and kind != "string"}}
     ex = ibm.put_case(folder, changes)
     # VF: PUT /case/{caseFolderId} 200, body {}
     if ex.status != 200:
@@ -93,7 +99,9 @@ def test_list_properties_take_arrays_and_return_them(ibm):
     lists = ibm.writable_lists()
     if not lists:
         pytest.skip("omitted: the case type has no LIST property")
-    values = {m["SymbolicName"]: list(SAMPLES.get(ptype(m), ("a", "b", "c"))) for m in lists}
+    # valid arrays: the choice list's values, or SAMPLES inside MinValue (acmdv106: DH2_MVInt MinValue 0,
+    # DH2_MVString a choice list)
+    values = {m["SymbolicName"]: sample(m) for m in lists if ptype(m) in SAMPLES}
     # seed 003 sample: "DH2_MVInt": [0, 100], "DH2_MVString": []
     ex = ibm.create_case(values)
     if not ok(ex):
@@ -122,7 +130,8 @@ def test_stale_writer_is_refused_or_applied_in_full(ibm, observe):
     VF: no optimistic locking is documented, so A's write may land (a lost update: recorded, not failed);
     what must never happen is a write that is answered as accepted yet applied in part."""
     f = ibm.target.fixtures
-    others = [m["SymbolicName"] for m in ibm.writable_single().values() if ptype(m) == "string"]
+    updatable = ibm.writable_single(on_update=True)  # acmdv085: not oncreate
+    others = [m["SymbolicName"] for m in updatable.values() if ptype(m) == "string"]
     if not others:
         raise PreconditionFailed("the case type has no second writable String property")
     second = others[0]
@@ -133,11 +142,12 @@ def test_stale_writer_is_refused_or_applied_in_full(ibm, observe):
     if not ok(b):
         raise PreconditionFailed(f"writer B's PUT failed: {b.summary()}")
     # writer A, from its stale read, changes both properties and a third one
-    third = next((m["SymbolicName"] for m in ibm.writable_single().values()
-                  if ptype(m) == "integer"), None)
+    third = next((m for m in updatable.values() if ptype(m) == "integer"), None)
     a_values = {f.title_property: ibm.label("writer-a"), second: "writer-a"}
     if third:
-        a_values[third] = 42
+        # a valid value, inside MinValue..MaxValue (acmdv106: DH2_PropOne 1..10): a refusal must be about the
+        # stale data, not the value
+        a_values[third["SymbolicName"]] = sample(third, 1)
     a = ibm.put_case(folder, a_values)
     after, read = ibm.read_values(folder)
     meta = by_name(ibm.metadata())
@@ -149,6 +159,13 @@ def test_stale_writer_is_refused_or_applied_in_full(ibm, observe):
     elif a.status is not None and 400 <= a.status < 500:
         # refused: B's values stay (an undocumented but safe choice)
         _check_values("IBM-LOCK-001", meta, b_values, after, b, a, read)
+        # refused for being stale, not for the values: writer A, having read again, sends them once more
+        ibm.read_values(folder)
+        again = ibm.put_case(folder, a_values)
+        if not ok(again):
+            raise PreconditionFailed(f"writer A's values are refused on their own too ({again.summary()}): the "
+                                     "refusal says nothing about stale data", requirement="IBM-CASE-003",
+                                     exchanges=[a.id, again.id])
         observe("IBM-LOCK-001", "lost_update_possible", "no")
         observe("IBM-LOCK-001", "stale_write_status", a.status)
     else:

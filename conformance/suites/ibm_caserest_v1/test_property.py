@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import httpx
@@ -39,10 +40,10 @@ from conformance.suites.ibm_caserest_v1.client import (
     WRONG,
     choice_values,
     is_list,
-    norm,
     ok,
     properties_of,
     ptype,
+    task_items,
     writable,
 )
 from conformance.suites.ibm_caserest_v1.model import OPERATION_CAPABILITIES
@@ -72,6 +73,8 @@ def scalar(meta) -> st.SearchStrategy:
 
 def value(meta) -> st.SearchStrategy:
     choices = [c for c in choice_values(meta) or [] if c is not None]
+    if choices and is_list(meta):  # acmdv106: DH2_MVString, multi-valued with a choice list
+        return st.none() | st.lists(st.sampled_from(choices), max_size=3)
     if choices:  # a server may refuse a value outside the choice list: stay inside it
         return st.none() | st.sampled_from(choices)
     if is_list(meta):  # seed 003: DH2_MVInt [0, 100], DH2_MVString []
@@ -109,7 +112,8 @@ def test_generated_properties_get_the_documented_answer(ibm, generatable, observ
     elif kind == "wrong-type":
         victim = data.draw(st.sampled_from(generatable), label="wrong")
         values[victim["SymbolicName"]] = wrong(victim)
-    ex = ibm.changes(values, None)
+    # acmdv117 Table 2: ExternalDataIdentifier required with an external data service
+    ex = ibm.changes(values, ibm.edi())
     if kind == "wrong-type":
         # seed 003: 'The value must match the data type of the property'; 400 'a parameter value was invalid'
         if ex.status != 400:
@@ -141,7 +145,7 @@ def test_wrong_type_value_answers_400(ibm, generatable, kind):
     meta = next((m for m in generatable if ptype(m) == kind), None)
     if meta is None:
         pytest.skip(f"omitted: the case type has no writable {kind} property")
-    ex = ibm.changes({meta["SymbolicName"]: wrong(meta)}, None)
+    ex = ibm.changes({meta["SymbolicName"]: wrong(meta)}, ibm.edi())
     # seed 003: 'The value must match the data type of the property'; 400 'a parameter value was invalid'
     if ex.status != 400:
         raise violate("IBM-PROP-001", f"{meta['SymbolicName']} ({meta.get('PropertyType')}, "
@@ -153,7 +157,7 @@ def test_wrong_type_value_answers_400(ibm, generatable, kind):
 def test_unknown_symbolic_name_is_ignored_or_refused(ibm, observe):
     name = f"CONF_Unknown_{ibm.tag.rsplit('-', 1)[-1]}"
     for mode in ("inProgressChanges", "initialNewObject"):
-        ex = ibm.changes({name: "x"}, None, mode=mode)
+        ex = ibm.changes({name: "x"}, ibm.edi() if mode == "inProgressChanges" else None, mode=mode)
         # seed 003: values are for 'the properties that are defined for the case type'; 500 is a server error
         if ex.status not in (200, 400):
             raise violate("IBM-PROP-003", f"{mode} with the unknown symbolic name {name}: expected 200 (ignored) "
@@ -185,10 +189,8 @@ def real_case(ibm, target):
         return None
     task = None
     if target.capabilities.tasks:
-        body = norm(ibm.tasks(folder).json())
-        tasks = body.get("Tasks") if isinstance(body, dict) else None
-        if isinstance(tasks, list) and tasks and isinstance(tasks[0], dict):
-            task = tasks[0].get("TaskId")
+        tasks = task_items(ibm.tasks(folder).json())  # acmdv125: grouped, or a flat list
+        task = tasks[0][1]["TaskId"] if tasks else None
     return {"folder": folder, "task": task}
 
 
@@ -226,6 +228,13 @@ def _steer(case, ibm, real) -> None:
             case.query["TargetObjectStore"] = f.target_object_store
         if case.query.get("SourceCaseFolderId") and real is not None:
             case.query["SourceCaseFolderId"] = real["folder"]  # IBMDOC: a case whose values are reused
+    if case.path == "/deletecase" and isinstance(case.body, dict):
+        # acmdv121delcase: casetype deletes every case of the case type; caseid only ever names a case that
+        # cannot exist (IBM-DEL-001 deletes a case of this run)
+        case.body.pop("casetype", None)
+        if positive(case, "body"):
+            case.body["caseid"] = "{" + str(uuid.uuid4()).upper() + "}"
+            case.body["tos"] = f.target_object_store
     if isinstance(case.body, dict) and positive(case, "body"):
         if "TargetObjectStore" in case.body:
             case.body["TargetObjectStore"] = f.target_object_store
@@ -285,11 +294,15 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
         # acmdv128: TargetObjectStore and Grouping=ROD in the query; VF: {action: ...} in the body
         ("PUT", "/task/{taskId}"): ({"taskId": real["task"] or "none"}, {**tos, "Grouping": "ROD"},
                                     {**tos, "action": "start"}, frozenset()),
+        # acmdv121delcase; a case that cannot exist, and never casetype (it deletes every case of the type)
+        ("POST", "/deletecase"): ({}, {}, {"connectionpoint": f.connection_point or "none",
+                                           "caseid": "{" + str(uuid.uuid4()).upper() + "}",
+                                           "tos": f.target_object_store}, frozenset()),
     }[operation]
 
 
 WRONG_TYPE_OPERATIONS = (("POST", "/cases"), ("PUT", "/case/{caseFolderId}"), ("POST", "/casetype/{caseType}"),
-                         ("PUT", "/task/{taskId}"))
+                         ("PUT", "/task/{taskId}"), ("POST", "/deletecase"))
 
 
 @pytest.mark.requirement("IBM-SCHEMA-001")
