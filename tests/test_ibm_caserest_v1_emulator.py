@@ -292,3 +292,19 @@ def test_delete_case(c):
     assert c.get(B + f"/case/{folder}", params=TOS).status_code == 404
     assert c.post(B + "/deletecase", json=body).status_code == 404
     assert client(variants={"delete-case": "off"}).post(B + "/deletecase", json=body).status_code == 404
+
+
+def test_comments(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]
+    url = B + f"/case/{folder}/comments"
+    # acmdv130: TargetObjectStore in the query; CommentType, CommentContext (a number), CommentText
+    body = {"CommentType": "Case", "CommentContext": 101, "CommentText": "hello"}
+    assert c.post(url, json=body).status_code == 400
+    assert c.post(url, params=TOS, json={**body, "CommentContext": "x"}).status_code == 400
+    assert c.post(url, params=TOS, json={**body, "CommentType": "Document"}).status_code == 400  # no ItemId
+    r = c.post(url, params=TOS, json=body)
+    assert r.status_code == 201 and r.json()["CommentText"] == "hello" and r.json()["Id"].startswith("{")
+    # acmdv129: CommentType is required; the case's comments are listed
+    assert c.get(url, params=TOS).status_code == 400
+    assert [x["CommentText"] for x in c.get(url, params={**TOS, "CommentType": "Case"}).json()["Comments"]] == ["hello"]
+    assert client(variants={"comments": "off"}).get(url, params={**TOS, "CommentType": "Case"}).status_code == 404

@@ -157,6 +157,15 @@ CATALOGUE: tuple[Requirement, ...] = (
         "tasks.idempotent-action",
     ),
     Requirement(
+        "IBM-COMMENT-001", _IBM, "comments", "MUST",
+        "POST /case/{caseFolderId}/comments with CommentType Case, a CommentContext and a CommentText MUST answer "
+        "200 or 201 with the comment, and GET /case/{caseFolderId}/comments?CommentType=Case MUST then list a "
+        "comment with that text.",
+        "acmdv130 ('The new comment was added to the case'; table 200 OK, example 201 Created with Id, CommentText); "
+        "acmdv129 (GET returns the case comments: Creator, DateCreated, CommentText, CommentContext)",
+        "comments.persisted",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

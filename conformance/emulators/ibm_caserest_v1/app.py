@@ -69,6 +69,17 @@ CREATE TABLE IF NOT EXISTS tasks (
     type TEXT NOT NULL,
     state TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS comments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    folder_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    item_id TEXT,
+    context INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    creator TEXT NOT NULL,
+    created TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS eds_states (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_type TEXT NOT NULL,
@@ -605,6 +616,57 @@ class CaseRestEmulator:
         # acmdv128: the table says 'No content', its example answers the activity groups (variant tasks)
         return self.ok(self.task_answer(row["folder_id"]) if self.variant("tasks") == "grouped" else {})
 
+    # acmdv129, acmdv130: CommentType "Activity Case Document WorkItem"; ItemId for all but Case
+    COMMENT_TYPES = ("Activity", "Case", "Document", "WorkItem")
+
+    def comment_kind(self, kind: Any, item_id: Any) -> None:
+        if self.variant("comments") == "off":
+            raise ApiError(404, "FNRPA0404E", "No comments resource.")
+        if kind not in self.COMMENT_TYPES:
+            raise ApiError(400, "FNRPA0013E", f"CommentType must be one of {', '.join(self.COMMENT_TYPES)}.")
+        if kind != "Case" and not isinstance(item_id, str):
+            raise ApiError(400, "FNRPA0011E", f"ItemId is required for CommentType {kind}.")
+
+    @staticmethod
+    def comment_out(row: Any) -> dict[str, Any]:
+        # acmdv129, acmdv130: {Id, Creator, CommentContext, DateCreated, CommentText}
+        return {"Id": row["id"], "Creator": row["creator"], "CommentContext": row["context"],
+                "DateCreated": row["created"], "CommentText": row["text"]}
+
+    async def get_comments(self, request: Request, user: str) -> Response:
+        self.tos(request)  # acmdv129: TargetObjectStore and CommentType required (400)
+        kind, item_id = request.query_params.get("CommentType"), request.query_params.get("ItemId")
+        self.comment_kind(kind, item_id)
+        row = self.load(request.path_params["id"])
+        rows = self.db.all("SELECT * FROM comments WHERE folder_id = ? AND type = ? AND COALESCE(item_id, '') = ? "
+                           "ORDER BY seq", (row["folder_id"], kind, item_id if kind != "Case" and item_id else ""))
+        if "comment-not-listed" in self.faults:
+            rows = rows[:-1]
+        # acmdv129's table says '201 Created' for this GET; its example and the emulator answer 200
+        return self.ok({"Comments": [self.comment_out(r) for r in rows]})
+
+    async def post_comment(self, request: Request, user: str) -> Response:
+        self.tos(request)  # acmdv130: TargetObjectStore is a query parameter
+        body = await self.body(request)
+        kind, item_id = body.get("CommentType"), body.get("ItemId")
+        self.comment_kind(kind, item_id)
+        context, text = body.get("CommentContext"), body.get("CommentText")
+        if isinstance(context, bool) or not isinstance(context, int):
+            # acmdv130: CommentContext 'A number that indicates the action'
+            raise ApiError(400, "FNRPA0013E", "CommentContext must be a number.")
+        if not isinstance(text, str) or not text:
+            raise ApiError(400, "FNRPA0011E", "The required parameter CommentText is missing.")
+        row = self.load(request.path_params["id"])
+        comment_id = "{" + str(uuid.uuid4()).upper() + "}"
+        created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        self.db.run("INSERT INTO comments(id, folder_id, type, item_id, context, text, creator, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (comment_id, row["folder_id"], kind, item_id if kind != "Case" else None, context, text, user,
+                     created))
+        stored = self.db.one("SELECT * FROM comments WHERE id = ?", (comment_id,))
+        # acmdv130: the table says 200 OK, the example answers 201 Created with the comment
+        return self.ok(self.comment_out(stored), 201)
+
     async def delete_case(self, request: Request, user: str) -> Response:
         """acmdv121delcase: POST /CASEREST/v1/deletecase {connectionpoint, casetype | caseid, tos}: deletes the case
         (or every case of the case type) 'and all associated activity processes'."""
@@ -628,6 +690,7 @@ class CaseRestEmulator:
             with self.db.tx() as conn:
                 for folder in folders:
                     conn.execute("DELETE FROM tasks WHERE folder_id = ?", (folder,))
+                    conn.execute("DELETE FROM comments WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM cases WHERE folder_id = ?", (folder,))
         # acmdv121delcase (26.0.x): 'The value of deletecaseresult in the response JSON indicates whether' it worked
         return self.ok({"deletecaseresult": True})
@@ -668,6 +731,8 @@ class CaseRestEmulator:
             ("/case/{id}/tasks", ["GET"], self.case_tasks),
             ("/task/{id}", ["PUT"], self.put_task),
             ("/deletecase", ["POST"], self.delete_case),
+            ("/case/{id}/comments", ["GET"], self.get_comments),
+            ("/case/{id}/comments", ["POST"], self.post_comment),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

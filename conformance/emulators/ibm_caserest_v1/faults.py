@@ -57,6 +57,8 @@ VARIANTS: dict[str, Variant] = {
         # acmdv119, acmdv122: values are validated against minimum, maximum and choice list
         # acmdv121delcase documents POST /deletecase; the capability delete_case says whether a server offers it
         Variant("delete-case", ("on", "off"), "on", "offer POST /deletecase"),
+        # acmdv129, acmdv130: GET and POST /case/{id}/comments; the capability comments says whether a server has them
+        Variant("comments", ("on", "off"), "on", "offer GET and POST /case/{id}/comments"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -71,6 +73,8 @@ _VENDOR = {"casetype-keys": "PascalCase", "solutions-tos": "ignored", "status-me
 JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "container-401"},
     {**_VENDOR, "unauthenticated": "login-redirect"},
+    # the optional operation groups switched off together (one trial, not one each)
+    {"delete-case": "off", "comments": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -122,6 +126,7 @@ FAULTS: dict[str, Fault] = {
         Fault("enable-enabled-400", "IBM-TASK-001", "enabling an activity that is already enabled answers 400"),
         # acmdv122: PUT /case stores valid values; a refusal of valid values also hides whether a stale writer
         # is refused (the lost-update test re-sends writer A's values on their own and reports it here)
+        Fault("comment-not-listed", "IBM-COMMENT-001", "GET /case/{id}/comments leaves out the newest comment"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )

@@ -301,6 +301,17 @@ class CaseRestApi:
         ex = self.delete_case(folder_id)
         return ok(ex), f"POST /deletecase: {ex.summary()}"
 
+    def comments(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv129: GET /case/{id}/comments?TargetObjectStore=...&CommentType=Case."""
+        params = {**(self.tos if tos else {}), "CommentType": "Case"}
+        return self.s.request("GET", f"/case/{seg(bare(folder_id))}/comments", params=params, **kw)
+
+    def add_comment(self, folder_id: str, text: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv130: POST /case/{id}/comments?TargetObjectStore=... {CommentType, CommentContext, CommentText}."""
+        body = {"CommentType": "Case", "CommentContext": self.f.comment_context, "CommentText": text}
+        return self.s.request("POST", f"/case/{seg(bare(folder_id))}/comments", params=self.tos if tos else None,
+                              json_body=body, **kw)
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

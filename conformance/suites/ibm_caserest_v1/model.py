@@ -32,6 +32,9 @@ class Fixtures(_Strict):
     # the process engine connection point POST /deletecase needs (acmdv121delcase: Administration Console for
     # Content Platform Engine > TargetObjectstore > Administrative > WorkflowSystem > Connection Points)
     connection_point: str | None = Field(default=None, min_length=1)
+    # the CommentContext of a case comment: a value of the object store's CmAcmActionChoiceList (acmdv130; the
+    # example of acmdv129 shows 101 for a case comment)
+    comment_context: int = 101
 
 
 class Capabilities(_Strict):
@@ -44,6 +47,8 @@ class Capabilities(_Strict):
     tasks: bool = True
     # POST /deletecase (acmdv121delcase), with fixtures.connection_point: cleanup deletes the run's cases
     delete_case: bool = False
+    # GET and POST /case/{id}/comments (acmdv129, acmdv130)
+    comments: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -73,4 +78,6 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/case/{caseFolderId}/tasks"): ("tasks",),
     ("PUT", "/task/{taskId}"): ("tasks",),
     ("POST", "/deletecase"): ("delete_case",),
+    ("GET", "/case/{caseFolderId}/comments"): ("comments",),
+    ("POST", "/case/{caseFolderId}/comments"): ("comments",),
 }

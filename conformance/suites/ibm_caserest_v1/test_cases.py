@@ -171,3 +171,25 @@ def test_stale_writer_is_refused_or_applied_in_full(ibm, observe):
     else:
         raise violate("IBM-LOCK-001", f"the stale writer's PUT: expected 2xx (applied in full) or 4xx (refused), "
                       f"got {a.status}", a)
+
+
+@pytest.mark.requirement("IBM-COMMENT-001")
+@pytest.mark.needs("comments")
+@pytest.mark.writes
+def test_case_comment_is_added_and_listed(ibm):
+    folder = ibm.some_case()
+    text = ibm.label("comment")
+    added = ibm.add_comment(folder, text)
+    body = norm(added.json())
+    # acmdv130: the table says 200 OK, the example answers 201 Created with the comment
+    if added.status not in (200, 201) or not isinstance(body, dict) or body.get("CommentText") != text:
+        raise violate("IBM-COMMENT-001", f"POST /case/{{id}}/comments: expected 200 or 201 with the comment "
+                      f"{text!r}, got {added.status}", added)
+    listed = ibm.comments(folder)
+    items = norm(listed.json())
+    texts = [c.get("CommentText") for c in (items.get("Comments") if isinstance(items, dict) else None) or []
+             if isinstance(c, dict)]
+    # acmdv129: GET returns the case comments (its table says 201 for this GET, its example a body like 200's)
+    if listed.status not in (200, 201) or text not in texts:
+        raise violate("IBM-COMMENT-001", f"GET /case/{{id}}/comments?CommentType=Case after adding {text!r}: "
+                      f"status {listed.status}, comments {texts[-5:]}", added, listed)

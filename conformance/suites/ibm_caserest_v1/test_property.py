@@ -294,6 +294,10 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
         # acmdv128: TargetObjectStore and Grouping=ROD in the query; VF: {action: ...} in the body
         ("PUT", "/task/{taskId}"): ({"taskId": real["task"] or "none"}, {**tos, "Grouping": "ROD"},
                                     {**tos, "action": "start"}, frozenset()),
+        # acmdv130: TargetObjectStore in the query, {CommentType, CommentContext, CommentText}
+        ("POST", "/case/{caseFolderId}/comments"): ({"caseFolderId": real["folder"].strip("{}")}, tos,
+                                                    {"CommentType": "Case", "CommentContext": f.comment_context,
+                                                     "CommentText": ibm.label("comment")}, frozenset()),
         # acmdv121delcase; a case that cannot exist, and never casetype (it deletes every case of the type)
         ("POST", "/deletecase"): ({}, {}, {"connectionpoint": f.connection_point or "none",
                                            "caseid": "{" + str(uuid.uuid4()).upper() + "}",
@@ -302,7 +306,7 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
 
 
 WRONG_TYPE_OPERATIONS = (("POST", "/cases"), ("PUT", "/case/{caseFolderId}"), ("POST", "/casetype/{caseType}"),
-                         ("PUT", "/task/{taskId}"), ("POST", "/deletecase"))
+                         ("PUT", "/task/{taskId}"), ("POST", "/deletecase"), ("POST", "/case/{caseFolderId}/comments"))
 
 
 @pytest.mark.requirement("IBM-SCHEMA-001")

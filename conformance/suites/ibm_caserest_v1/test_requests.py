@@ -26,6 +26,9 @@ OPERATIONS = [
     pytest.param("GET /case/{id}/tasks", id="case-tasks", marks=pytest.mark.needs("tasks")),
     pytest.param("PUT /task/{id}", id="put-task", marks=[pytest.mark.needs("tasks"), pytest.mark.writes]),
     pytest.param("POST /deletecase", id="delete-case", marks=[pytest.mark.needs("delete_case"), pytest.mark.writes]),
+    pytest.param("GET /case/{id}/comments", id="get-comments", marks=pytest.mark.needs("comments")),
+    pytest.param("POST /case/{id}/comments", id="add-comment", marks=[pytest.mark.needs("comments"),
+                                                                      pytest.mark.writes]),
 ]
 
 
@@ -64,6 +67,10 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.tasks(folder, tos=tos, **kw)
     if operation == "POST /deletecase":
         return ibm.delete_case(folder, tos=tos, **kw)
+    if operation == "GET /case/{id}/comments":
+        return ibm.comments(folder, tos=tos, **kw)
+    if operation == "POST /case/{id}/comments":
+        return ibm.add_comment(folder, ibm.label("comment"), tos=tos, **kw)
     return ibm.put_task(first_task(ibm, folder), "start", tos=tos, **kw)
 
 
