@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from conformance.checks import violate
-from conformance.failures import PreconditionFailed
+from conformance.failures import PreconditionFailed, RequirementViolation
 from conformance.http import Exchange
 from conformance.suites.pega_dx_v2.client import PegaApi, seg
 
@@ -155,3 +155,47 @@ def item_status(ex: Exchange, key: str, value: str) -> int | None:
         except ValueError:
             continue
     return None
+
+
+def steer(case: Any, pega: PegaApi, real: dict[str, Any]) -> None:
+    """The schema property test's IDs of the collaboration operations: the target's document, and a participant
+    role, a participant, a follower, a tag and a related case of the run's real case, made once per operation (on a read-only
+    target only the role, which a GET finds), so that their success answers are judged too. The case's
+    eTag after these writes replaces the one the test read. A step that fails leaves the generated IDs
+    as they are: its own requirement's tests report it."""
+    params = case.path_parameters or {}
+    if "documentID" in params and pega.target.fixtures.document_id:
+        params["documentID"] = pega.target.fixtures.document_id
+    wanted = {"participantRoleID", "participantID", "followerID", "tagID", "relatedCaseID"} & set(params)
+    if not wanted or params.get("caseID") != real["case"]:
+        return
+    made: dict[str, str] = real.setdefault("collaboration", {})
+    collab = Collaboration(pega)
+    case_id = real["case"]
+    writes = not pega.target.safety.read_only
+    try:
+        for name in sorted(wanted - set(made)):
+            if name == "participantRoleID" or (name == "participantID" and writes):
+                made.setdefault("participantRoleID", collab.role(case_id))
+            if name == "participantID" and writes:
+                made[name], _ = collab.new_participant(case_id, made["participantRoleID"],
+                                                       {"pyFirstName": "Conformance", "pyLastName": pega.label()})
+                real["etag"], _, _ = pega.read(case_id)
+            elif name == "followerID" and writes:
+                user = pega.read(case_id)[1].get("createdBy")
+                if isinstance(user, str) and ok(collab.add("followers", case_id, [user])):
+                    made[name] = user
+            elif name == "tagID" and writes:
+                tag = pega.label("tag")
+                collab.add("tags", case_id, [tag])
+                found = [t["ID"] for t in with_value(collab.listing("tags", case_id), "Name", tag)
+                         if isinstance(t.get("ID"), str)]
+                made.update({name: found[0]} if found else {})
+            elif name == "relatedCaseID" and writes:
+                other, _ = pega.new_case()
+                if ok(collab.add("related_cases", case_id, [other])):
+                    made[name] = other
+    except (PreconditionFailed, RequirementViolation):
+        pass
+    for name in wanted & set(made):
+        params[name] = made[name]

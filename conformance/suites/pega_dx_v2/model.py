@@ -29,6 +29,9 @@ class Fixtures(_Strict):
     multistep_case_type_id: str | None = Field(default=None, min_length=1)
     # base URL of the v1 API, for the v1-style PUT (seed 000); needed with capabilities.v1_update
     v1_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    # a document the operator may read (GET /documents/{ID}; marco-looy/pega-dx-mcp get-document.js): no
+    # operation lists documents, so the schema property test can judge a document's answer only with one named
+    document_id: str | None = Field(default=None, min_length=1)
 
 
 class Capabilities(_Strict):
