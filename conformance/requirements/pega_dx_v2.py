@@ -214,6 +214,42 @@ CATALOGUE += (
 # case collaboration: the operations of the public client marco-looy/pega-dx-mcp (src/api/v2/client-v2.js,
 # commit e027b3e1; "MCP L1837" = its line 1837) and what a real server answered to its follower calls
 # (its sample-data-v2.md L37-58). The participant writes' If-Match is checked under PEGA-ETAG-003/004.
+# step jumps, recalculation, lock release and bulk actions: the operations of the public client
+# marco-looy/pega-dx-mcp (src/api/v2/client-v2.js: paths, bodies, which calls send If-Match) and of seed 000's
+# and VF SW's operation lists
+CLIENT = "marco-looy/pega-dx-mcp src/api/v2/client-v2.js"
+CATALOGUE += (
+    Requirement("PEGA-NAV-002", _PEGA, "navigation", "MUST",
+                "PATCH /assignments/{assignmentID}/navigation_steps/{stepID} with the current eTag MUST answer 200 "
+                "with an ETag header and the assignment at that step; with a stale eTag it MUST be refused with 409 "
+                "or 412 and change nothing.",
+                f"{CLIENT} jumpToAssignmentStep ('if-match': eTag, \"Required header for optimistic locking\"); "
+                "corpus assignments/NextPreviousTest-4-Step3.json (navigation steps with PATCH links); VF (409 and "
+                "412 on every If-Match operation)",
+                "navigation.jump-to-step"),
+    Requirement("PEGA-RECALC-001", _PEGA, "recalculate", "MUST",
+                "PATCH .../actions/{actionID}/recalculate (case and assignment) MUST refuse a stale eTag (409 or 412) "
+                "and a missing If-Match (428, or 403 as v1 field reports show), and with the current eTag MUST "
+                "answer 200 without committing: the case's eTag and content after it are what they were.",
+                f"{CLIENT} recalculateCaseActionFields, recalculateAssignmentFields ('if-match': eTag, \"Required "
+                "eTag header for optimistic locking\"); VF (409/412 stale, 428 missing If-Match)",
+                "recalculate.etag-locked"),
+    Requirement("PEGA-LOCK-001", _PEGA, "locking", "MUST",
+                "DELETE /cases/{caseID}/updates MUST answer 200 for an existing case and leave its committed state "
+                "as it was (same eTag, same content), and MUST answer 404 for an unknown case.",
+                f"VF (SW table: DELETE /cases/{{caseID}}/updates (release lock) | 200 | 400 404 409); {CLIENT} "
+                "releaseCaseLock (release-case-lock.js: release the lock and clean up cached or pending updates)",
+                "locking.release"),
+    Requirement("PEGA-BULK-001", _PEGA, "bulk", "MUST",
+                "PATCH /cases?actionID= MUST answer 207 with one result per case sent, each naming its case and a "
+                "status; every case reported 2xx MUST show the posted content afterwards, and an unknown case MUST "
+                "get a non-2xx result without keeping the others from being updated.",
+                f"VF (SW table: PATCH /cases?actionID=X (bulk) | 207); seed 000 (operation list: PATCH /cases "
+                f"'Perform bulk action'); {CLIENT} patchCasesBulk (bulk-cases-patch.js reads results[] with a status "
+                "per case; perform-bulk-action.js: the action is executed on each case individually)",
+                "bulk.result-per-case"),
+)
+
 MCP = "marco-looy/pega-dx-mcp src/api/v2/client-v2.js"
 CATALOGUE += (
     Requirement("PEGA-PART-001", _PEGA, "participants", "MUST",

@@ -845,6 +845,8 @@ class PegaEmulator:
             ("/assignments/{assignmentID}/actions/{actionID}", ["GET"], self.get_assignment_action),
             ("/assignments/{assignmentID}/actions/{actionID}", ["PATCH"], self.submit_assignment),
             ("/assignments/{assignmentID}/actions/{actionID}/save", ["PATCH"], self.save_assignment),
+            # seed 000's Assignment list: "DELETE /assignments/{assignmentID}/actions/{actionID} Remove assignment action"
+            ("/assignments/{assignmentID}/actions/{actionID}", ["DELETE"], self.surface.remove_assignment_action),
         ]
         # operation groups a server may not have (variants *=off): without them their paths are simply not
         # routed, so they answer what a server without the route answers (the not-found handler below)

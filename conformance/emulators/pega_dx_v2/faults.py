@@ -88,7 +88,8 @@ FAULTS: dict[str, Fault] = {
               frozenset({"PEGA-RECALC-001"})),
         Fault("race-lost-update", "PEGA-ETAG-005",
               "the eTag is compared, then the write lands later without re-checking (lost update)"),
-        Fault("unknown-case-500", "PEGA-ERR-001", "an unknown case ID answers 500", _SCHEMA),
+        # releasing the lock of an unknown case is one of those answers (PEGA-LOCK-001 expects its 404)
+        Fault("unknown-case-500", "PEGA-ERR-001", "an unknown case ID answers 500", _SCHEMA | {"PEGA-LOCK-001"}),
         Fault("unknown-assignment-403", "PEGA-ERR-001", "an unknown assignment ID answers 403", _SCHEMA),
         # the bare body has no errorDetails either, which the SHOULD check sees
         Fault("not-found-bare-body", "PEGA-ERR-001", "404 answers carry {\"message\": ...} instead of the v2 error body",

@@ -91,3 +91,51 @@ def assignments_state(info: dict[str, Any]) -> list[tuple[Any, tuple[Any, ...]]]
             actions = item.get("actions") if isinstance(item.get("actions"), list) else []
             out.append((item.get("ID"), tuple(a.get("ID") for a in actions if isinstance(a, dict))))
     return out
+
+
+# -- step jumps, recalculation, lock release, bulk actions (marco-looy/pega-dx-mcp src/api/v2/client-v2.js) ------
+JUMP = "PATCH /assignments/{assignmentID}/navigation_steps/{stepID}"
+REFRESH_CASE_ACTION = "PATCH /cases/{caseID}/actions/{actionID}/refresh"
+RECALC_CASE = "PATCH /cases/{caseID}/actions/{actionID}/recalculate"
+RECALC_ASSIGNMENT = "PATCH /assignments/{assignmentID}/actions/{actionID}/recalculate"
+RELEASE = "DELETE /cases/{caseID}/updates"
+BULK = "PATCH /cases"
+
+
+def refresh_case_action(pega: PegaApi, case_id: str, etag: str | None,
+                        content: dict[str, Any] | None = None) -> Exchange:
+    """MCP refreshCaseAction: {content, pageInstructions} with If-Match."""
+    return pega.s.request("PATCH", f"/cases/{seg(case_id)}/actions/{seg(pega.target.fixtures.update_action_id)}/refresh",
+                          json_body=_body(content), headers=_if_match(etag))
+
+
+def jump_step(pega: PegaApi, assignment_id: str, step_id: str, etag: str | None) -> Exchange:
+    """MCP jumpToAssignmentStep: If-Match, no body when nothing is posted."""
+    return pega.s.request("PATCH", f"/assignments/{seg(assignment_id)}/navigation_steps/{seg(step_id)}",
+                          json_body={}, headers=_if_match(etag))
+
+
+def recalculate(pega: PegaApi, path: str, etag: str | None, content: dict[str, Any]) -> Exchange:
+    """MCP recalculate*Fields: {calculations: {fields: [{name, context}]}, content} with If-Match."""
+    body = {"calculations": {"fields": [{"name": pega.field, "context": "content"}]}, "content": content}
+    return pega.s.request("PATCH", path, json_body=body, headers=_if_match(etag))
+
+
+def release_lock(pega: PegaApi, case_id: str) -> Exchange:
+    return pega.s.request("DELETE", f"/cases/{seg(case_id)}/updates")
+
+
+def bulk_update(pega: PegaApi, case_ids: list[str], content: dict[str, Any]) -> Exchange:
+    """MCP patchCasesBulk: PATCH /cases?actionID=X with {cases: [{ID}], content}; no If-Match (VF SW)."""
+    return pega.s.request("PATCH", "/cases", params={"actionID": pega.target.fixtures.update_action_id},
+                          json_body={"cases": [{"ID": i} for i in case_ids], "content": content})
+
+
+def navigation_step_ids(ex: Exchange) -> list[str]:
+    """The step IDs an assignment's answer lists in uiResources.navigation.steps (corpus
+    assignments/NextPreviousTest-4-Step3.json)."""
+    body = ex.json()
+    ui = body.get("uiResources") if isinstance(body, dict) else None
+    nav = ui.get("navigation") if isinstance(ui, dict) else None
+    steps = nav.get("steps") if isinstance(nav, dict) else None
+    return [s["ID"] for s in steps or [] if isinstance(s, dict) and isinstance(s.get("ID"), str)]

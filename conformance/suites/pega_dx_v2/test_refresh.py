@@ -49,6 +49,8 @@ REFRESHES = [
     pytest.param("assignment-action", id="assignment-action",
                  marks=pytest.mark.needs("assignments", "refresh_navigation")),
     pytest.param("case-view", id="case-view", marks=pytest.mark.needs("refresh_navigation")),
+    # marco-looy/pega-dx-mcp client-v2.js refreshCaseAction: the case action's form, recalculated, not saved
+    pytest.param("case-action", id="case-action", marks=pytest.mark.needs("refresh_navigation")),
 ]
 
 
@@ -57,6 +59,8 @@ def refresh(pega, kind, case_id, info, read, etag, content):
     if kind == "assignment-action":
         assignment_id, action_id = pega.assignment_of(info)
         return flows.REFRESH_ASSIGNMENT, flows.refresh_assignment(pega, assignment_id, action_id, etag, content)
+    if kind == "case-action":
+        return flows.REFRESH_CASE_ACTION, flows.refresh_case_action(pega, case_id, etag, content)
     return flows.REFRESH_VIEW, flows.refresh_view(pega, case_id, flows.view_of(read), etag, content)
 
 
