@@ -308,3 +308,20 @@ def test_comments(c):
     assert c.get(url, params=TOS).status_code == 400
     assert [x["CommentText"] for x in c.get(url, params={**TOS, "CommentType": "Case"}).json()["Comments"]] == ["hello"]
     assert client(variants={"comments": "off"}).get(url, params={**TOS, "CommentType": "Case"}).status_code == 404
+
+
+def test_history(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]
+    c.put(B + f"/case/{folder}", json={**TOS, "Properties": props(("DH2_Title", "a"))})
+    c.post(B + f"/case/{folder}/comments", params=TOS, json={"CommentType": "Case", "CommentContext": 101,
+                                                              "CommentText": "note"})
+    url = B + f"/case/{folder}/history"
+    # acmdv131: newest first, BatchSize entries, a continuation token while more remain; filters by object type
+    first = c.get(url, params={**TOS, "BatchSize": 2}).json()
+    assert [e["EventObjectType"] for e in first["Events"]] == ["CmAcmCaseComment", "CmAcmCaseFolder"]
+    rest = c.get(url, params={**TOS, "BatchSize": 2, "ContinuationToken": first["ContinuationToken"]}).json()
+    assert [e["EventType"] for e in rest["Events"]] == ["CreationEvent"] and "ContinuationToken" not in rest
+    only = c.get(url, params={**TOS, "ObjectTypes": "CmAcmCaseComment"}).json()["Events"]
+    assert [e["CmAcmCommentText"] for e in only] == ["note"]
+    assert c.get(url, params={**TOS, "BatchSize": 0}).status_code == 400
+    assert c.get(url).status_code == 400

@@ -166,6 +166,14 @@ CATALOGUE: tuple[Requirement, ...] = (
         "comments.persisted",
     ),
     Requirement(
+        "IBM-HIST-001", _IBM, "history", "MUST",
+        "GET /case/{caseFolderId}/history with BatchSize=n MUST return at most n entries, newest first, with a "
+        "ContinuationToken while more entries remain; that token MUST return the next, older, entries.",
+        "acmdv131 (BatchSize 'The maximum number of entries to be returned'; 'returns the specified number of entries "
+        "in reverse chronological order ... If there are more entries ... also returns a continuation token')",
+        "paging.page-size",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

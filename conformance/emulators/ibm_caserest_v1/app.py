@@ -80,6 +80,15 @@ CREATE TABLE IF NOT EXISTS comments (
     creator TEXT NOT NULL,
     created TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    folder_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    user TEXT NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT
+);
 CREATE TABLE IF NOT EXISTS eds_states (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_type TEXT NOT NULL,
@@ -478,6 +487,7 @@ class CaseRestEmulator:
             conn.execute("INSERT INTO cases(folder_id, identifier, case_type, title, status, props, created_by, "
                          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          (folder, identifier, type_name, title, "Working", json.dumps(values), user, time.time()))
+            self.event(conn, folder, "CreationEvent", "CmAcmCaseFolder", user)
             for name, ttype, state in (("Review", "Required", "Ready"), ("Follow up", "Optional", "Waiting"),
                                        ("Escalate", "Discretionary", "Disabled")):
                 conn.execute("INSERT INTO tasks(id, folder_id, name, type, state) VALUES (?, ?, ?, ?, ?)",
@@ -558,6 +568,7 @@ class CaseRestEmulator:
                 stored.update(values)
             conn.execute("UPDATE cases SET props = ?, last_put = ? WHERE folder_id = ?",
                          (json.dumps(stored), json.dumps(sorted(values)), row["folder_id"]))
+            self.event(conn, row["folder_id"], "UpdateEvent", "CmAcmCaseFolder", user)
         return self.ok({})  # VF: PUT /case/{id} 200, body {}
 
     async def case_status(self, request: Request, user: str) -> Response:
@@ -659,13 +670,53 @@ class CaseRestEmulator:
         row = self.load(request.path_params["id"])
         comment_id = "{" + str(uuid.uuid4()).upper() + "}"
         created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        self.db.run("INSERT INTO comments(id, folder_id, type, item_id, context, text, creator, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (comment_id, row["folder_id"], kind, item_id if kind != "Case" else None, context, text, user,
-                     created))
+        with self.db.tx() as conn:
+            conn.execute("INSERT INTO comments(id, folder_id, type, item_id, context, text, creator, created) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (comment_id, row["folder_id"], kind, item_id if kind != "Case" else None, context, text,
+                          user, created))
+            self.event(conn, row["folder_id"], "CreationEvent", "CmAcmCaseComment", user, text)
         stored = self.db.one("SELECT * FROM comments WHERE id = ?", (comment_id,))
         # acmdv130: the table says 200 OK, the example answers 201 Created with the comment
         return self.ok(self.comment_out(stored), 201)
+
+    @staticmethod
+    def event(conn: Any, folder: str, event_type: str, object_type: str, user: str, text: str | None = None) -> None:
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        conn.execute("INSERT INTO history(folder_id, event_type, object_type, user, at, text) VALUES (?, ?, ?, ?, ?, ?)",
+                     (folder, event_type, object_type, user, at, text))
+
+    async def get_history(self, request: Request, user: str) -> Response:
+        """acmdv131: entries newest first, BatchSize of them (200 without it), a ContinuationToken while more remain;
+        ObjectTypes and EventTypes filter (space-separated)."""
+        if self.variant("history") == "off":
+            raise ApiError(404, "FNRPA0404E", "No history resource.")
+        self.tos(request)
+        q = request.query_params
+        size, token = q.get("BatchSize", "200"), q.get("ContinuationToken")
+        if not size.isdigit() or int(size) < 1:
+            raise ApiError(400, "FNRPA0013E", "BatchSize must be a positive integer.")
+        if token is not None and not token.isdigit():
+            raise ApiError(400, "FNRPA0013E", "The ContinuationToken is not valid.")
+        row = self.load(request.path_params["id"])
+        sql, args = "SELECT * FROM history WHERE folder_id = ?", [row["folder_id"]]
+        for column, name in (("object_type", "ObjectTypes"), ("event_type", "EventTypes")):
+            wanted = (q.get(name) or "").split()
+            if wanted:
+                sql += f" AND {column} IN ({', '.join('?' for _ in wanted)})"
+                args += wanted
+        if token is not None:
+            sql += " AND seq < ?"
+            args.append(int(token))
+        limit = int(size) if "history-ignores-batchsize" not in self.faults else 10 ** 6
+        rows = self.db.all(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit + 1))
+        more, rows = len(rows) > limit, rows[:limit]
+        body: dict[str, Any] = {"Events": [
+            {"EventType": r["event_type"], "EventObjectType": r["object_type"], "EventUser": r["user"],
+             "EventDateTime": r["at"], **({"CmAcmCommentText": r["text"]} if r["text"] else {})} for r in rows]}
+        if more:  # acmdv131: 'When there are no more entries, the method does not return a continuation token'
+            body["ContinuationToken"] = str(rows[-1]["seq"])
+        return self.ok(body)
 
     async def delete_case(self, request: Request, user: str) -> Response:
         """acmdv121delcase: POST /CASEREST/v1/deletecase {connectionpoint, casetype | caseid, tos}: deletes the case
@@ -691,6 +742,7 @@ class CaseRestEmulator:
                 for folder in folders:
                     conn.execute("DELETE FROM tasks WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM comments WHERE folder_id = ?", (folder,))
+                    conn.execute("DELETE FROM history WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM cases WHERE folder_id = ?", (folder,))
         # acmdv121delcase (26.0.x): 'The value of deletecaseresult in the response JSON indicates whether' it worked
         return self.ok({"deletecaseresult": True})
@@ -733,6 +785,7 @@ class CaseRestEmulator:
             ("/deletecase", ["POST"], self.delete_case),
             ("/case/{id}/comments", ["GET"], self.get_comments),
             ("/case/{id}/comments", ["POST"], self.post_comment),
+            ("/case/{id}/history", ["GET"], self.get_history),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

@@ -59,6 +59,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("delete-case", ("on", "off"), "on", "offer POST /deletecase"),
         # acmdv129, acmdv130: GET and POST /case/{id}/comments; the capability comments says whether a server has them
         Variant("comments", ("on", "off"), "on", "offer GET and POST /case/{id}/comments"),
+        # acmdv131: GET /case/{id}/history; the capability history says whether a server has it
+        Variant("history", ("on", "off"), "on", "offer GET /case/{id}/history"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -74,7 +76,7 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "container-401"},
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
-    {"delete-case": "off", "comments": "off"},
+    {"delete-case": "off", "comments": "off", "history": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -127,6 +129,8 @@ FAULTS: dict[str, Fault] = {
         # acmdv122: PUT /case stores valid values; a refusal of valid values also hides whether a stale writer
         # is refused (the lost-update test re-sends writer A's values on their own and reports it here)
         Fault("comment-not-listed", "IBM-COMMENT-001", "GET /case/{id}/comments leaves out the newest comment"),
+        Fault("history-ignores-batchsize", "IBM-HIST-001", "GET /case/{id}/history returns every entry whatever "
+              "the BatchSize"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )

@@ -312,6 +312,15 @@ class CaseRestApi:
         return self.s.request("POST", f"/case/{seg(bare(folder_id))}/comments", params=self.tos if tos else None,
                               json_body=body, **kw)
 
+    def history(self, folder_id: str, batch_size: int = 2, token: str | None = None, tos: bool = True,
+                **kw: Any) -> Exchange:
+        """acmdv131: GET /case/{id}/history?BatchSize=n[&ContinuationToken=t]; always with a BatchSize (without one
+        the server answers up to 200 entries)."""
+        params: dict[str, Any] = {**(self.tos if tos else {}), "BatchSize": batch_size}
+        if token is not None:
+            params["ContinuationToken"] = token
+        return self.s.request("GET", f"/case/{seg(bare(folder_id))}/history", params=params, **kw)
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

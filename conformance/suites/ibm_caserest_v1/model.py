@@ -49,6 +49,8 @@ class Capabilities(_Strict):
     delete_case: bool = False
     # GET and POST /case/{id}/comments (acmdv129, acmdv130)
     comments: bool = False
+    # GET /case/{id}/history (acmdv131)
+    history: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -80,4 +82,5 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/deletecase"): ("delete_case",),
     ("GET", "/case/{caseFolderId}/comments"): ("comments",),
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
+    ("GET", "/case/{caseFolderId}/history"): ("history",),
 }

@@ -193,3 +193,45 @@ def test_case_comment_is_added_and_listed(ibm):
     if listed.status not in (200, 201) or text not in texts:
         raise violate("IBM-COMMENT-001", f"GET /case/{{id}}/comments?CommentType=Case after adding {text!r}: "
                       f"status {listed.status}, comments {texts[-5:]}", added, listed)
+
+
+def _events(ex) -> list | None:
+    body = norm(ex.json())
+    events = body.get("Events") if isinstance(body, dict) else None
+    return events if isinstance(events, list) and all(isinstance(e, dict) for e in events) else None
+
+
+@pytest.mark.requirement("IBM-HIST-001")
+@pytest.mark.needs("history")
+@pytest.mark.writes
+def test_history_comes_in_batches_newest_first(ibm):
+    """acmdv131: BatchSize entries at most, in reverse chronological order, and a continuation token while more
+    remain. The case gets three entries at least: its creation and two updates."""
+    f = ibm.target.fixtures
+    folder = ibm.some_case()
+    for step in ("history-1", "history-2"):
+        put = ibm.put_case(folder, {f.title_property: ibm.label(step)})
+        if not ok(put):
+            raise PreconditionFailed(f"could not update the case: {put.summary()}", requirement="IBM-CASE-003",
+                                     exchanges=[put.id])
+    first = ibm.history(folder, batch_size=1)
+    events = _events(first)
+    if first.status != 200 or events is None:
+        raise violate("IBM-HIST-001", f"GET /case/{{id}}/history?BatchSize=1: expected 200 with Events, got "
+                      f"{first.status}", first)
+    if len(events) != 1:
+        raise violate("IBM-HIST-001", f"BatchSize=1 returned {len(events)} entries of a case with at least three",
+                      first)
+    token = norm(first.json()).get("ContinuationToken")
+    if not isinstance(token, str) or not token:
+        raise violate("IBM-HIST-001", "BatchSize=1 of a case with at least three entries returned no "
+                      "ContinuationToken", first)
+    second = ibm.history(folder, batch_size=1, token=token)
+    older = _events(second)
+    if second.status != 200 or not older or len(older) != 1:
+        raise violate("IBM-HIST-001", f"the ContinuationToken {token!r}: expected 200 with the next entry, got "
+                      f"{second.status} with {len(older or [])} entries", first, second)
+    # (two entries of the same second may look alike: only the order is checked)
+    if str(older[0].get("EventDateTime")) > str(events[0].get("EventDateTime")):
+        raise violate("IBM-HIST-001", f"the next batch's entry {older[0]} is not older than the first's {events[0]} "
+                      "(reverse chronological order)", first, second)

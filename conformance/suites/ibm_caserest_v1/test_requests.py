@@ -27,6 +27,7 @@ OPERATIONS = [
     pytest.param("PUT /task/{id}", id="put-task", marks=[pytest.mark.needs("tasks"), pytest.mark.writes]),
     pytest.param("POST /deletecase", id="delete-case", marks=[pytest.mark.needs("delete_case"), pytest.mark.writes]),
     pytest.param("GET /case/{id}/comments", id="get-comments", marks=pytest.mark.needs("comments")),
+    pytest.param("GET /case/{id}/history", id="history", marks=pytest.mark.needs("history")),
     pytest.param("POST /case/{id}/comments", id="add-comment", marks=[pytest.mark.needs("comments"),
                                                                       pytest.mark.writes]),
 ]
@@ -67,6 +68,8 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.tasks(folder, tos=tos, **kw)
     if operation == "POST /deletecase":
         return ibm.delete_case(folder, tos=tos, **kw)
+    if operation == "GET /case/{id}/history":
+        return ibm.history(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/comments":
         return ibm.comments(folder, tos=tos, **kw)
     if operation == "POST /case/{id}/comments":
