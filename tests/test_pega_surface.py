@@ -151,3 +151,13 @@ def test_a_group_switched_off_answers_not_found(group, method, path):
         r = c.request(method, BASE + path.format(case=seg(case_id)), json={"cases": [{"ID": case_id}]})
         # what a server without the route answers: 404, or 405 where another route has the path
         assert r.status_code in (404, 405) and "errorClassification" in r.json(), (method, path)
+
+
+@pytest.mark.parametrize("form, status", [("seed", 400), ("client", 201)])
+def test_the_client_upload_form_per_variant(form, status):
+    with ServerThread(create_app(EmulatorConfig(variants={"upload-form": form}))) as srv, authed(srv.url) as c:
+        r = c.post(f"{BASE}/attachments/upload", files={"file": ("a.txt", b"x", "text/plain")},
+                   data={"appendUniqueIdToFileName": "true"})
+        assert r.status_code == status, r.text
+        # seed 001's form without context is refused in both
+        assert c.post(f"{BASE}/attachments/upload", files={"content": ("a.txt", b"x", "text/plain")}).status_code == 400

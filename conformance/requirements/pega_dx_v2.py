@@ -248,6 +248,13 @@ CATALOGUE += (
                 f"'Perform bulk action'); {CLIENT} patchCasesBulk (bulk-cases-patch.js reads results[] with a status "
                 "per case; perform-bulk-action.js: the action is executed on each case individually)",
                 "bulk.result-per-case"),
+    Requirement("PEGA-ATT-013", _PEGA, "attachments", "MUST",
+                "An upload in the public client's form (multipart part `file` with `appendUniqueIdToFileName`, no "
+                "`context`) MUST answer 201 with an ID (the form accepted) or 400 with the v2 error body (seed 001: "
+                "without context the creation fails); which one the server shows is recorded.",
+                f"seed 001 (upload {{context, content}}; 'Without the context element, the attachment creation "
+                f"fails'); {CLIENT} uploadAttachment (formData file, appendUniqueIdToFileName; no context)",
+                "attachments.upload-form"),
 )
 
 MCP = "marco-looy/pega-dx-mcp src/api/v2/client-v2.js"

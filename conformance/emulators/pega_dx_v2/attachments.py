@@ -130,24 +130,39 @@ class Attachments:
         except Exception:  # starlette raises its own parse errors for broken multipart
             raise self.error(400, "Bad Request", "The multipart body could not be parsed",
                              "The upload could not be read.") from None
-        files = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
-        if not files:
-            raise self.error(400, "Bad Request", "No file in the request", "Choose a file to upload.", "content")
-        context = form.get("context")
-        if (not isinstance(context, str) or not context.strip()) and "upload-without-context" not in self.faults:
-            # seed 001: "Without the context element, the attachment creation fails"
-            raise self.error(400, "Bad Request", "context is required", "The upload needs a context.", "context")
-        # seed 001: "Even if the request contains multiple files, DX API processes only the first file"
-        chosen = files[-1] if "upload-last-file" in self.faults else files[0]
-        data = await chosen.read()
-        await form.close()
+        try:  # the parts are spooled temporary files: closed whatever the answer
+            files = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
+            if not files:
+                raise self.error(400, "Bad Request", "No file in the request", "Choose a file to upload.", "content")
+            context = form.get("context")
+            # the public client marco-looy/pega-dx-mcp uploads another form (client-v2.js uploadAttachment): the file
+            # in a part `file`, a flag `appendUniqueIdToFileName`, no `context`. Variant upload-form=client takes it;
+            # seed (the default) keeps seed 001's rule for every upload, so that form is refused for its context.
+            client_form = form.get("file") is not None and "appendUniqueIdToFileName" in form
+            if client_form and "client-form-500" in self.faults:
+                raise RuntimeError("injected fault: client-form-500")
+            client_ok = client_form and self.emu.variant("upload-form") == "client"
+            if (not isinstance(context, str) or not context.strip()) and not client_ok \
+                    and "upload-without-context" not in self.faults:
+                # seed 001: "Without the context element, the attachment creation fails"
+                raise self.error(400, "Bad Request", "context is required", "The upload needs a context.", "context")
+            # seed 001: "Even if the request contains multiple files, DX API processes only the first file"
+            chosen = files[-1] if "upload-last-file" in self.faults else files[0]
+            data = await chosen.read()
+        finally:
+            await form.close()
         if len(data) > self.limit and "upload-limit-ignored" not in self.faults:
             raise self.error(400, "Bad Request", f"File exceeds the maximum size of {self.limit} bytes",
                              "The file is too large.", "content")
         upload_id = str(uuid.uuid4())
+        file_name = chosen.filename or "file"
+        if client_ok and form.get("appendUniqueIdToFileName") == "true":
+            # MCP upload-attachment.js: "append unique ID to filename" -- before the extension
+            stem, dot, ext = file_name.rpartition(".")
+            file_name = f"{stem}_{upload_id[:8]}{dot}{ext}" if dot else f"{file_name}_{upload_id[:8]}"
         self.db.run("INSERT INTO uploads(id, file_name, content_type, data, context, created_by, created_ms) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (upload_id, chosen.filename or "file", chosen.content_type or "application/octet-stream",
+                    (upload_id, file_name, chosen.content_type or "application/octet-stream",
                      data, str(context or ""), user, int(time.time() * 1000)))
         body: dict[str, Any] = {} if "upload-no-id" in self.faults else {"ID": upload_id}
         return JSONResponse(body, status_code=201)  # seed 001 sample; VF SW 201

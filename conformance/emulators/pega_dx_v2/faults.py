@@ -46,6 +46,9 @@ VARIANTS: dict[str, Variant] = {
         Variant("case-views", ("on", "off"), "on", "offer GET /cases/{ID}/views/{viewID}"),
         Variant("recalculate", ("on", "off"), "on", "offer the recalculate operations and calculated_fields"),
         Variant("data-records", ("on", "off"), "on", "offer GET /data_objects and PUT|PATCH|DELETE /data/{ID}"),
+        # seed 001: upload {context, content}, creation fails without context; marco-looy/pega-dx-mcp client-v2.js
+        # uploadAttachment sends {file, appendUniqueIdToFileName} and no context: "client" accepts that form
+        Variant("upload-form", ("seed", "client"), "seed", "upload forms accepted: seed 001's only, or also the client's"),
         # marco-looy/pega-dx-mcp client-v2.js: the case collaboration groups (participants and their roles,
         # followers, tags, related cases, documents)
         Variant("participants", ("on", "off"), "on", "offer the participant and participant role operations"),
@@ -154,6 +157,8 @@ FAULTS: dict[str, Fault] = {
         Fault("bulk-missing-result", "PEGA-BULK-001", "the bulk PATCH answers no result for the last case"),
         Fault("bulk-not-applied", "PEGA-BULK-001",
               "the bulk PATCH reports 200 for every case but applies the action to the first only"),
+        Fault("client-form-500", "PEGA-ATT-013", "an upload in the client's form (part file, no context) answers 500",
+              _SCHEMA),
         # case collaboration (marco-looy/pega-dx-mcp client-v2.js; sample-data-v2.md for the followers)
         Fault("participant-delete-noop", "PEGA-PART-001",
               "removing a participant answers 200 and a new eTag but the participant stays"),

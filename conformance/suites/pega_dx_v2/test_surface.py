@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import violate
+from conformance.checks.pega import error_body_v2
 from conformance.failures import PreconditionFailed
 from conformance.suites.pega_dx_v2 import flows
 from conformance.suites.pega_dx_v2.client import case_info, content_value, same_etag, seg
@@ -200,3 +201,24 @@ def test_bulk_action_answers_a_result_per_case_and_applies_it(pega):
             raise violate("PEGA-BULK-001", f"case {case_id} was reported {status} but shows content.{pega.field} = "
                           f"{content_value(info, pega.field)!r}, not {label!r}", ex, read, operation=flows.BULK,
                           detail="reported update not applied")
+
+
+# -- POST /attachments/upload in the public client's form ---------------------------------------------------
+@pytest.mark.requirement("PEGA-ATT-013")
+@pytest.mark.needs("attachments")
+def test_upload_in_the_client_form_is_accepted_or_refused_for_its_context(pega, observe):
+    """Seed 001 uploads {context, content} and says the creation fails without context; marco-looy/pega-dx-mcp
+    (client-v2.js uploadAttachment) sends {file, appendUniqueIdToFileName} without it. Both are admitted."""
+    ex = pega.s.request("POST", "/attachments/upload", files=[("file", ("client-form.txt", b"hello", "text/plain"))],
+                        data={"appendUniqueIdToFileName": "true"})
+    body = ex.json()
+    if ex.status == 201 and isinstance(body, dict) and isinstance(body.get("ID"), str) and body["ID"]:
+        observe("PEGA-ATT-013", "client_upload_form", "accepted")
+        return
+    if ex.status == 400:
+        error_body_v2(ex, "PEGA-ATT-013")
+        observe("PEGA-ATT-013", "client_upload_form", "refused")
+        return
+    raise violate("PEGA-ATT-013", f"an upload in the client's form answered {ex.status}, expected 201 with an ID "
+                  "(accepted) or 400 with the error body (refused for its missing context)", ex,
+                  operation="POST /attachments/upload", detail=f"status {ex.status}")
