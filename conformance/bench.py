@@ -308,6 +308,75 @@ def parallel(api: str, work: Path) -> dict[str, Any]:
             "shards_equal": outcomes(folder / "sharded" / "shard-1", folder / "sharded" / "shard-2") == single}
 
 
+# -- latency: time to verdict against a server far away -----------------------------------------------
+LATENCY_MODES = (("one process", ()), ("--workers 4", ("--workers", "4")), ("--workers 8", ("--workers", "8")))
+
+
+def _verdicts(folder: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """requirement -> (outcome, its findings' fingerprints): what must not depend on how the run was spread."""
+    doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    return {rid: (r["outcome"], tuple(sorted(f.get("fingerprint", "") for f in r.get("findings", []))))
+            for rid, r in doc["requirements"].items()}
+
+
+def latency(api: str, work: Path, latencies: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Each latency (emulate --latency MS), each way of running: time to verdict (the command's wall time),
+    requests, TCP connections opened, and whether every requirement's outcome and findings equal the one
+    process run's at the same latency. At 0 ms, the one-process run is also set against the raw replay of
+    its requests (the harness's overhead)."""
+    rows = []
+    for ms in latencies:
+        single: dict[str, Any] | None = None
+        for label, extra in LATENCY_MODES:
+            folder = work / f"latency-{api}-{ms}" / label.replace(" ", "-").strip("-")
+            with EmulatorProcess(api, db=":memory:", latency=str(ms)) as emu:
+                proc, wall = _run(_conformance(_target_file(api, emu.url, folder), folder / "run", "-q", *extra))
+            results_file = folder / "run" / "results.json"
+            if not results_file.exists():
+                rows.append({"api": api, "latency_ms": ms, "mode": label, "error": (proc.stdout + proc.stderr)[-500:]})
+                continue
+            doc = json.loads(results_file.read_text(encoding="utf-8"))
+            row = {"api": api, "latency_ms": ms, "mode": label, "seconds": round(wall, 2),
+                   "requests": doc["requests_sent"], "connections": doc.get("connections_opened"),
+                   "passed": doc["verdict"]["passed"], "verdicts": _verdicts(folder / "run")}
+            if single is None:
+                single = row
+            row["identical"] = row["verdicts"] == single["verdicts"]
+            row["speedup"] = round(single["seconds"] / wall, 2)
+            if ms == 0 and row is single:
+                with EmulatorProcess(api, db=":memory:") as emu:
+                    target = _target(_target_file(api, emu.url, folder / "replay"))
+                    old = re.match(r"https?://[^/]+", doc["target"]["base_url"]).group(0)
+                    raw = replay(folder / "run" / "exchanges.jsonl", re.match(r"https?://[^/]+", emu.url).group(0),
+                                 old, _authorization(target))
+                row["raw_seconds"] = round(raw["seconds"], 2)
+                row["overhead"] = round(wall / raw["seconds"], 2)
+            rows.append(row)
+    for row in rows:
+        row.pop("verdicts", None)
+    return rows
+
+
+def _latency_md(doc: dict[str, Any]) -> list[str]:
+    out = ["**Latency** (time to verdict against a server far away): each API's emulator with `--latency MS`, "
+           "run in one process (the default), with `--workers 4` and with `--workers 8` (pytest-xdist: whole "
+           "test files per worker, each operation's generated property test apart; exclusive tests such as "
+           "list walks run alone, see docs/safety.md). *s* = the command's wall time; *conn* = TCP connections "
+           "opened (keep-alive reuses them); *same* = every requirement's outcome and findings equal the "
+           "one-process run's at that latency. *overhead* (0 ms, one process) = our run's wall time over the raw "
+           "replay of the same requests by one httpx client.", "",
+           "| API | latency ms | mode | s | speed-up | requests | conn | same | overhead |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in doc["latency"]:
+        if "error" in r:
+            out.append(f"| {r['api']} | {r['latency_ms']} | {r['mode']} | run broken | | | | | |")
+            continue
+        over = f"{r['overhead']} ({r['raw_seconds']} s raw)" if "overhead" in r else ""
+        out.append(f"| {r['api']} | {r['latency_ms']} | {r['mode']} | {r['seconds']} | {r['speedup']} | "
+                   f"{r['requests']} | {r['connections']} | {'yes' if r['identical'] else 'NO'} | {over} |")
+    return out
+
+
 # -- 5. growth ----------------------------------------------------------------------------------
 def growth(work: Path, sizes: tuple[int, ...]) -> list[dict[str, Any]] | None:
     api = "processmaker-3"
@@ -826,7 +895,7 @@ def _breadth_md(doc: dict[str, Any]) -> list[str]:
 # section name -> (its key in bench.json, its markdown)
 RENDER: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "overhead": _overhead_md, "stock": _stock_md, "finding": _finding_md, "parallel": _parallel_md,
-    "growth": _growth_md, "emulator": _emulator_md, "schemathesis-breadth": _breadth_md}
+    "growth": _growth_md, "emulator": _emulator_md, "schemathesis-breadth": _breadth_md, "latency": _latency_md}
 
 
 def section_markdown(doc: dict[str, Any], name: str, note: str = "") -> str | None:
@@ -870,7 +939,7 @@ def merge_block(text: str, doc: dict[str, Any], whole: bool) -> str:
     return text
 
 
-SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "schemathesis-breadth")
+SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "schemathesis-breadth", "latency")
 
 
 @click.command()
@@ -885,8 +954,9 @@ SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "s
               help="finding power and schemathesis-breadth: emulators measured side by side")
 @click.option("--load-seconds", default=10, show_default=True, help="emulator speed: seconds of load per server")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="growth: case counts")
+@click.option("--latencies", default="0,20,100", show_default=True, help="latency: emulator delays, ms")
 def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: tuple[str, ...],
-         faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str) -> None:
+         faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str, latencies: str) -> None:
     """Measure the suite against raw httpx, stock schemathesis, Dredd and Prism."""
     chosen = list(api_names) or apis.names()
     wanted = set(sections or SECTIONS)
@@ -919,6 +989,9 @@ def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: t
     if "schemathesis-breadth" in wanted:
         doc["schemathesis-breadth"] = [step(f"schemathesis-breadth {a}",
                                             lambda a=a: breadth(a, work, jobs, list(faults) or None)) for a in chosen]
+    if "latency" in wanted:
+        delays = tuple(int(ms) for ms in latencies.split(","))
+        doc["latency"] = [row for a in chosen for row in step(f"latency {a}", lambda a=a: latency(a, work, delays))]
     doc["seconds"] = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")

@@ -296,7 +296,8 @@ def main() -> None:
 @click.option("--allure/--no-allure", "allure_results", default=True,
               help="write allure-results (on by default; results.json, JUnit and the exchange log are always written)")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
-              help="test processes side by side (pytest-xdist); safety.max_requests and rate_limit are shared out")
+              help="test processes side by side (pytest-xdist; more than the cores helps against a server far "
+                   "away); at most safety.max_in_flight; max_requests, rate_limit and max_in_flight are shared out")
 @click.option("--requirement", "only", multiple=True, metavar="ID",
               help="run only the tests of this requirement id or id prefix, e.g. PM-PAGE (repeatable); "
                    "the others are reported as not run")
@@ -316,6 +317,10 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
     except TargetError as exc:
         console.print(f"[bold red]target error:[/] {exc}")
         sys.exit(EXIT_USAGE)
+    if workers > target.safety.max_in_flight:
+        # each worker has a request open most of the time: more workers would break the bound
+        raise click.BadParameter(f"{workers} workers exceed safety.max_in_flight={target.safety.max_in_flight} "
+                                 f"of {target_path}", param_hint="--workers")
     out = out or _default_out(target)
     if shard:
         pytest_args = (*pytest_args, f"--conformance-shard={_shard(shard)}")

@@ -273,7 +273,13 @@ class Session:
         self.redactor = redactor if redactor is not None else (self.log.redactor or Redactor())
         self.log.redactor = self.redactor
         self.tokens = TokenSource(target, self.redactor)
-        self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False)
+        # keep-alive: the pool keeps up to max_in_flight connections open and reuses them; at most that
+        # many requests are open at once (the eTag race's writers are threads of one test)
+        limit = target.safety.max_in_flight
+        self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False,
+                                    limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit))
+        self._in_flight = threading.BoundedSemaphore(limit)
+        self.connections_opened = 0  # TCP connections this session opened (httpcore's trace extension)
         self._budget_lock = threading.Lock()
         self._sent = 0
         self._rate_lock = threading.Lock()
@@ -284,6 +290,11 @@ class Session:
     @property
     def requests_sent(self) -> int:
         return self._sent
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":  # httpcore: a new connection, not a reused one
+            with self._budget_lock:
+                self.connections_opened += 1
 
     def _spend(self) -> None:
         with self._budget_lock:
@@ -369,7 +380,7 @@ class Session:
 
     def _send(self, method, url, headers, content, params, files, data) -> Exchange:
         request = self._client.build_request(method, url, headers=headers, content=content, params=params,
-                                             files=files, data=data)
+                                             files=files, data=data, extensions={"trace": self._trace})
         self._spend()
         self._pace()
         body = request.read() if request.stream is not None else b""
@@ -382,13 +393,14 @@ class Session:
         )
         started = time.perf_counter()
         try:
-            response = self._client.send(request, stream=True)
-            try:
-                exchange.status = response.status_code
-                exchange.response_headers = self.redactor.headers(response.headers.items())
-                exchange.body = self._read_capped(response)
-            finally:
-                response.close()
+            with self._in_flight:
+                response = self._client.send(request, stream=True)
+                try:
+                    exchange.status = response.status_code
+                    exchange.response_headers = self.redactor.headers(response.headers.items())
+                    exchange.body = self._read_capped(response)
+                finally:
+                    response.close()
         except SuiteBroken as exc:  # too large, or too slow in all
             exchange.error = str(exc)
             raise

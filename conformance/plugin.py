@@ -43,7 +43,8 @@ class ConformanceRun:
         self.tag = f"{target.safety.run_prefix}-{self.run_id}"
         self.log = ExchangeLog(out / "exchanges.jsonl" if out else None, id_prefix=f"ex-{worker}-" if worker else "ex-")
         # what the workers of a parallel run sent back (records arrive in self.records)
-        self.worker_totals: dict[str, Any] = {"requests_sent": 0, "tokens_fetched": 0, "retired": [], "remaining": []}
+        self.worker_totals: dict[str, Any] = {"requests_sent": 0, "tokens_fetched": 0, "connections_opened": 0,
+                                              "retired": [], "remaining": []}
         self.session = Session(target, self.log)
         self.ledger = Ledger(self.session)
         self.records: list[results.TestRecord] = []
@@ -101,6 +102,7 @@ class ConformanceRun:
             extra={"run_id": self.run_id, "run_tag": self.tag,
                    "requests_sent": self.session.requests_sent + self.worker_totals["requests_sent"],
                    "tokens_fetched": self.session.tokens.fetched + self.worker_totals["tokens_fetched"],
+                   "connections_opened": self.session.connections_opened + self.worker_totals["connections_opened"],
                    "cleanup": cleanup, **({"worker": self.worker} if self.worker else {})},
         )
         if self.out:
@@ -357,7 +359,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             workeroutput["conformance"] = json.dumps({
                 "records": [dataclasses.asdict(r) for r in run.records], "observations": run.observations,
                 "requests_sent": doc["requests_sent"], "tokens_fetched": doc["tokens_fetched"],
-                "cleanup": doc["cleanup"]})
+                "connections_opened": doc["connections_opened"], "cleanup": doc["cleanup"]})
 
 
 # -- parallel runs (pytest-xdist): the controller hands the target to each worker and merges back ----
@@ -369,11 +371,22 @@ def pytest_configure_node(node: Any) -> None:
     n = max(1, int(node.config.getoption("numprocesses", 1) or 1))
     # the staging budget is the whole run's: each worker gets its share of requests and rate
     safety = run.target.safety.model_copy(update={"max_requests": max(1, run.target.safety.max_requests // n),
-                                                   "rate_limit": run.target.safety.rate_limit / n})
+                                                   "rate_limit": run.target.safety.rate_limit / n,
+                                                   "max_in_flight": max(1, run.target.safety.max_in_flight // n)})
     # sent over the execnet channel, never written to disk (the target may hold expanded secrets)
     node.workerinput["conformance_target"] = run.target.model_copy(update={"safety": safety}).model_dump_json()
     node.workerinput["conformance_out"] = str(run.out or Path("."))
     node.workerinput["conformance_run_id"] = run.run_id
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole files per worker, each operation's generated property test apart (conformance/parallel.py)."""
+    if current(config) is None:
+        return None
+    from conformance.parallel import make_scheduler
+
+    return make_scheduler(config, log)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -388,8 +401,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         for key, value in bucket.items():
             for one in (value if isinstance(value, list) else [value]):
                 run.observe(rid, key, one)
-    for key in ("requests_sent", "tokens_fetched"):
-        run.worker_totals[key] += data[key]
+    for key in ("requests_sent", "tokens_fetched", "connections_opened"):
+        run.worker_totals[key] += data.get(key, 0)
     for key in ("retired", "remaining"):
         run.worker_totals[key] += data["cleanup"][key]
 

@@ -76,6 +76,9 @@ class Safety(_Strict):
     timeout: float = Field(default=15.0, gt=0)  # seconds per request
     max_response_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     concurrency: int = Field(default=8, ge=2, le=64)  # writers in the eTag race
+    # requests the run has open at once, workers included (docs/safety.md says why 8): `--workers N`
+    # may not exceed it, and each worker may open its share (max_in_flight // N) at a time
+    max_in_flight: int = Field(default=8, ge=1, le=64)
 
 
 class Property(_Strict):

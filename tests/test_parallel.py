@@ -10,16 +10,24 @@ single run's (make bench, parallel section).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
+from click.testing import CliRunner
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from conformance import compare
-from conformance.emulators.common import EmulatorProcess
+from conformance import cli, compare
+from conformance.emulators.common import EmulatorProcess, ServerThread
+from conformance.gate import Gate
+from conformance.http import Session
+from conformance.target import parse
 
 # the life cycle writes; filters and the default paging read lists over several requests
 PM_SCOPE = ("PM-LIFE-001", "PM-LIFE-002", "PM-LIFE-004", "PM-FILTER-001", "PM-PAGE-007")
@@ -64,3 +72,77 @@ def test_workers_and_shards_reach_the_single_runs_outcomes(tmp_path):
     sent = [json.loads((tmp_path / "workers" / "workers" / w / "results.json").read_text())["requests_sent"]
             for w in ("gw0", "gw1", "gw2")]
     assert sum(1 for n in sent if n > 0) >= 2, sent
+
+
+class Busy:
+    """A server that counts the requests it holds open at once."""
+
+    def __init__(self) -> None:
+        self.open = self.most = 0
+
+    async def slow(self, request) -> JSONResponse:
+        self.open += 1
+        self.most = max(self.most, self.open)
+        await asyncio.sleep(0.05)
+        self.open -= 1
+        return JSONResponse({"ok": True})
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/slow", self.slow)])
+
+
+def _session(url: str, **safety) -> Session:
+    return Session(parse({"name": "t", "api": "pega-dx-v2", "base_url": url, "auth": {"type": "none"},
+                          "fixtures": {"case_type_id": "X"}, "safety": safety}, env={}))
+
+
+def test_max_in_flight_bounds_open_requests_and_connections_are_kept_alive():
+    busy = Busy()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=3) as s:
+        for _ in range(5):  # one after another: one connection, kept alive
+            assert s.request("GET", "/slow", auth=False).status == 200
+        assert s.connections_opened == 1
+        with ThreadPoolExecutor(max_workers=10) as pool:  # ten threads, at most three requests open
+            statuses = list(pool.map(lambda _: s.request("GET", "/slow", auth=False).status, range(30)))
+        assert statuses == [200] * 30 and s.requests_sent == 35
+        assert busy.most == 3, busy.most
+        assert s.connections_opened <= 3  # the pool's connections, reused
+
+
+def test_more_workers_than_max_in_flight_is_a_usage_error(tmp_path):
+    target = tmp_path / "t.toml"
+    text = (TARGETS / "processmaker-emulator.toml").read_text(encoding="utf-8")
+    target.write_text(text.replace("[safety]\n", "[safety]\nmax_in_flight = 4\n"), encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["run", "--target", str(target), "--workers", "5"])
+    assert result.exit_code == 2 and "max_in_flight=4" in result.output, result.output
+
+
+def test_an_exclusive_test_waits_for_the_shared_ones_and_holds_them_off(tmp_path):
+    gate, seen, shared_in = Gate(f"http://gate-test/{tmp_path.name}"), [], threading.Event()
+    release = threading.Event()
+
+    def shared(name: str) -> None:
+        with gate.hold(exclusive=False):
+            seen.append(f"{name} in")
+            shared_in.set()
+            release.wait(5)
+            seen.append(f"{name} out")
+
+    def exclusive() -> None:
+        with gate.hold(exclusive=True):
+            seen.append("exclusive")
+
+    first = threading.Thread(target=shared, args=("a",))
+    first.start()
+    shared_in.wait(5)
+    waiting = threading.Thread(target=exclusive)
+    waiting.start()
+    waiting.join(0.2)  # the exclusive test is at the gate
+    late = threading.Thread(target=shared, args=("b",))  # arrives after the exclusive one: waits behind it
+    late.start()
+    late.join(0.2)
+    assert waiting.is_alive() and seen == ["a in"]  # the exclusive test waits for the shared one
+    release.set()
+    for t in (first, waiting, late):
+        t.join(5)
+    assert seen == ["a in", "a out", "exclusive", "b in", "b out"], seen
