@@ -161,7 +161,8 @@ def _discover_pm(session: Any, target: Target, known: dict[str, Any], found: Fou
         # seed 004: the To do list holds the caller's own cases, each with usr_uid = the caller
         users: Counter[str] = Counter()
         for path in ("/cases", "/cases/draft"):
-            ex = _get(session, path)
+            # an explicit limit: the 3.5.8 server has no default and would send the whole list (vendor audit F1)
+            ex = _get(session, path, {"limit": "25"})
             for row in ex.json() if _ok(ex) and isinstance(ex.json(), list) else []:
                 if isinstance(row, dict) and row.get("usr_uid"):
                     users[str(row["usr_uid"])] += 1

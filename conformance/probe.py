@@ -76,6 +76,9 @@ def probe(target: Target, session: Session, max_requests: int = 16) -> list[Verd
     if not table:
         return []
     ids = _ids(target)
+    # query parameters every probe GET carries, where an API needs them (ProcessMaker: an explicit `limit`,
+    # or a list GET downloads the whole list from a 3.5.8 server)
+    query = dict(getattr(apis.model(target.api), "PROBE_QUERY", {}))
     sent = 0
 
     def get(path: str, real_ids: bool = True) -> Exchange | None:
@@ -84,7 +87,7 @@ def probe(target: Target, session: Session, max_requests: int = 16) -> list[Verd
             return None
         sent += 1
         try:
-            return session.request("GET", _fill(path, ids if real_ids else {}))
+            return session.request("GET", _fill(path, ids if real_ids else {}), params=query or None)
         except SuiteBroken:
             return None
 

@@ -36,7 +36,7 @@ NOT_VISIBLE: dict[str, dict[str, str]] = {
                                  "the caller's rights); only a submit the client could not make shows it",
     },
     "processmaker-3": {
-        "unknown-case-500": UNKNOWN_ID, "unknown-category-200": UNKNOWN_ID,
+        "unknown-case-500": UNKNOWN_ID, "unknown-category-ignored": UNKNOWN_ID,
         "cat-filter-ignored": "a case object does not name its category; which processes a category holds is "
                               "not in the traffic",
     },

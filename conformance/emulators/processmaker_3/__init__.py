@@ -2,9 +2,9 @@
 
 from conformance.emulators.common import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USER
 from conformance.emulators.processmaker_3.app import ProcessMakerEmulator, create_app
-from conformance.emulators.processmaker_3.faults import FAULTS, VARIANTS
+from conformance.emulators.processmaker_3.faults import FAULTS, JOINT_VARIANT_SETS, VARIANTS
 
-__all__ = ["DEMO_CREDENTIALS", "FAULTS", "VARIANTS", "ProcessMakerEmulator", "create_app"]
+__all__ = ["DEMO_CREDENTIALS", "FAULTS", "JOINT_VARIANT_SETS", "VARIANTS", "ProcessMakerEmulator", "create_app"]
 
 # demo credentials (marked in emulators/common.py): not secrets
 DEMO_CREDENTIALS = (f"demo credentials: client {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET} (client_id/client_secret in "

@@ -172,11 +172,18 @@ class ProcessMakerEmulator:
         self.tokens = TokenEndpoint(self.db, config.token_lifetime, clients={DEMO_CLIENT_ID: config.client_secret},
                                     users={DEMO_USER: DEMO_PASSWORD, REVIEWER_LOGIN: REVIEWER_PASSWORD})
         self.start_base = config.variant(VARIANTS, "start")
+        # PMSRC CC:4082-4091 (vendor audit F4): pausing keeps app_status; the pause is the closed delegation
+        self.pause_keeps_status = config.variant(VARIANTS, "pause") == "delegation"
         if self.db.one("SELECT 1 FROM cases LIMIT 1") is None:
             self.seed(DEFAULT_CASES if config.cases is None else config.cases)
 
     def fault(self, name: str) -> bool:
         return name in self.config.faults
+
+    def vendor(self, variant: str) -> bool:
+        """Whether a variant is switched to the 3.5.8 server's behaviour (faults.VARIANTS, its other choice)."""
+        v = VARIANTS[variant]
+        return self.config.variant(VARIANTS, variant) != v.default
 
     # -- seeding ------------------------------------------------------------------------------
     def seed(self, count: int) -> None:
@@ -187,6 +194,9 @@ class ProcessMakerEmulator:
         def rows() -> Iterator[tuple]:
             for n in range(1, count + 1):
                 status = STATUS_CYCLE[n % len(STATUS_CYCLE)]
+                paused = status == "PAUSED"
+                if paused and self.pause_keeps_status:
+                    status = "TO_DO"  # PMSRC CC:4082: the application keeps its status while paused
                 pro = pros[n % len(pros)]
                 pos = 2 if status in ("COMPLETED",) else (n // 7) % 2
                 tas = _task(pro, pos)[1]
@@ -195,7 +205,7 @@ class ProcessMakerEmulator:
                 when = (base + dt.timedelta(hours=7 * n)).strftime("%Y-%m-%d %H:%M:%S")
                 finish = when if status in ("COMPLETED", "CANCELLED") else None
                 yield (n, f"{n:08d}{uuid.UUID(int=n).hex[8:]}", pro, PROCESSES[pro][0], pos, pos + 1, status,
-                       "TO_DO" if status == "PAUSED" else None, user, "", user or ADMIN, title, tas,
+                       "TO_DO" if paused else None, user, "", user or ADMIN, title, tas,
                        f"{title} {tas}".lower(), when, when, when, finish)
 
         with self.db.tx() as conn:
@@ -296,8 +306,16 @@ class ProcessMakerEmulator:
                 statuses.append("DRAFT")
             if kind in ("todo", "draft") and self.fault("pause-stays-listed"):
                 statuses.append("PAUSED")
-            where.append(f"usr_uid = ? AND app_status IN ({','.join('?' * len(statuses))})")
-            args += [user, *statuses]
+            if kind == "paused":
+                # seed 004: the caller's PAUSED cases; PMSRC ACV:508 (audit F5): the cases with a PAUSE row in
+                # APP_DELAY, whatever their status. paused_from marks a paused case under both behaviours
+                where.append("usr_uid = ? AND paused_from IS NOT NULL")
+                args.append(user)
+            else:
+                where.append(f"usr_uid = ? AND app_status IN ({','.join('?' * len(statuses))})")
+                args += [user, *statuses]
+                if not self.fault("pause-stays-listed"):
+                    where.append("paused_from IS NULL")  # a paused case leaves To do / Draft (both sources)
         elif kind == "unassigned":
             # seed 004: UNASSIGNED = unclaimed self service cases; every task's pool holds the admin and reviewer
             where.append("app_status = 'UNASSIGNED'")
@@ -310,15 +328,21 @@ class ProcessMakerEmulator:
         cat = params.get("cat_uid", "")
         if cat:
             if cat not in CATEGORIES:
-                if not self.fault("unknown-category-200"):
+                if self.fault("unknown-category-ignored"):
+                    pass  # the filter dropped: every case of the list
+                elif self.vendor("unknown-category"):
+                    where.append("0")  # PMSRC Apps:505-508: filtered on a category no process has, no check
+                else:
                     # seed 004: 400 "The category with $cat_uid: '...' does not exist."
                     raise _bad(f"The category with $cat_uid: '{cat}' does not exist.")
-                where.append("0")
             elif not self.fault("cat-filter-ignored"):
                 where.append("cat_uid = ?")
                 args.append(cat)
         pro = params.get("pro_uid", "")
-        _equal(where, args, "pro_uid", pro, PROCESSES, "process")
+        if pro and pro not in PROCESSES and self.vendor("unknown-category"):
+            where.append("0")  # PMSRC (audit F2): an unknown pro_uid is silently a filter that matches nothing
+        else:
+            _equal(where, args, "pro_uid", pro, PROCESSES, "process")
         search = params.get("search", "")
         if search:
             # seed 004: case insensitive, in the case title and the current task title
@@ -334,8 +358,15 @@ class ProcessMakerEmulator:
         if kind == "advanced-search":
             # seed 004: app_status TO_DO, DRAFT, PAUSED, CANCELLED or COMPLETED; usr_uid the current user
             status, usr = params.get("app_status", ""), params.get("usr_uid", "")
-            _equal(where, args, "app_status", status, ("TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"), "status")
-            _equal(where, args, "usr_uid", usr, USERS, "user")
+            if status == "PAUSED" and self.pause_keeps_status:
+                where.append("paused_from IS NOT NULL")  # PMSRC Apps:342-343 getPausedListCriteria (audit F12)
+            else:
+                _equal(where, args, "app_status", status, ("TO_DO", "DRAFT", "PAUSED", "CANCELLED", "COMPLETED"),
+                       "status")
+            if self.vendor("advanced-usr-uid"):
+                pass  # PMSRC Api:754 `$dataList['user']`, never read by getList (BM:283-318; audit F11)
+            else:
+                _equal(where, args, "usr_uid", usr, USERS, "user")
             for key, op in (("date_from", ">="), ("date_to", "<=" if not self.fault("date-to-exclusive") else "<")):
                 value = params.get(key, "")
                 if value:
@@ -344,8 +375,9 @@ class ProcessMakerEmulator:
                     # seed 004: on or after / on or before this date, on the date routed to the current task
                     where.append(f"substr(delegate_date, 1, 10) {op} ?")
                     args.append(value)
-            echo.update(app_status=status, usr_uid=usr, date_from=params.get("date_from", ""),
-                        date_to=params.get("date_to", ""))
+            if not self.vendor("advanced-echo"):  # PMSRC BM:342-349 echoes none of these (audit F10)
+                echo.update(app_status=status, usr_uid=usr, date_from=params.get("date_from", ""),
+                            date_to=params.get("date_to", ""))
         if self.fault("total-unfiltered"):
             echo["_unfiltered"] = unfiltered
         return " AND ".join(where) or "1", args, echo
@@ -368,6 +400,8 @@ class ProcessMakerEmulator:
         if field == "APP_UPDATE_DATE" and self.fault("sort-by-date-500"):
             raise ApiError(500, "Internal Server Error")  # the bug stock schemathesis found, reintroduced
         column = SORTS[field]
+        if field == "APP_TITLE" and self.fault("title-sort-ignored"):
+            column = "app_number"  # the fallback Apps:781-788 makes for a field it does not select
         tie = "" if column == "app_number" else f", app_number {direction}"
         return f"{column} {direction}{tie}", f"app_cache_view.{field.lower()}", echo
 
@@ -396,7 +430,8 @@ class ProcessMakerEmulator:
         else:
             offset = max((start or 1) - 1, 0)  # seed 004: 0 or 1 = the first case, 2 = the second...
             shown_start = 1 if start is None else start
-        default = 20 if self.fault("default-limit-20") else 25  # seed 004: default 25
+        # seed 004: default 25; PMSRC Api:228 `$limit = 0` (audit F1): no default, every case, echoed 0
+        default = 20 if self.fault("default-limit-20") else None if self.vendor("default-limit") else 25
         explicit = limit is not None
         if limit is None:
             limit = default
@@ -453,18 +488,30 @@ class ProcessMakerEmulator:
 
     # -- one case -----------------------------------------------------------------------------------
     async def get_case(self, request: Request, user: str) -> Response:
-        row = self.case_row(request.path_params["app_uid"])
+        app_uid = request.path_params["app_uid"]
+        if self.vendor("unknown-case") and self.db.one("SELECT 1 FROM cases WHERE app_uid = ?", (app_uid,)) is None:
+            # PMSRC Api:768 `@class AccessControl`, Api:205 `return false` -> AC:59 (vendor audit F3)
+            raise ApiError(403, "Forbidden: You don't have permission to access this endpoint or resource on this "
+                                "server.")
+        row = self.case_row(app_uid)
         current = []
         if row["app_status"] not in ("COMPLETED", "CANCELLED"):
             tas_uid, tas_title = _task(row["pro_uid"], row["task_pos"])
             name = USERS.get(row["usr_uid"], ("", "", ""))
-            current.append({"usr_uid": row["usr_uid"], "usr_name": name[1], "tas_uid": tas_uid,
-                            "tas_title": tas_title, "del_index": row["del_index"], "del_thread": 1,
-                            "del_thread_status": "OPEN"})
+            item = {"usr_uid": row["usr_uid"], "usr_name": name[1], "tas_uid": tas_uid, "tas_title": tas_title,
+                    "del_index": row["del_index"], "del_thread": 1, "del_thread_status": "OPEN"}
+            if self.pause_keeps_status:
+                # PMSRC WS:1097-1123: the paused delegation is listed CLOSED with delStatus PAUSED, an open one
+                # with the case's status (BM:551-568 renames the other members, not delStatus)
+                paused = row["paused_from"] is not None
+                item.update(del_thread_status="CLOSED" if paused else "OPEN",
+                            delStatus="PAUSED" if paused else row["app_status"])
+            current.append(item)
         init = USERS.get(row["init_usr_uid"], ("", "", ""))
-        # seed 004 "Get Case Information" sample
+        # seed 004 "Get Case Information" sample; PMSRC WS:1040 app_number a number (vendor audit F8)
+        number: Any = row["app_number"] if self.vendor("case-app-number") else str(row["app_number"])
         return JSONResponse({
-            "app_uid": row["app_uid"], "app_number": str(row["app_number"]), "app_name": row["app_title"],
+            "app_uid": row["app_uid"], "app_number": number, "app_name": row["app_title"],
             "app_status": row["app_status"], "app_init_usr_uid": row["init_usr_uid"],
             "app_init_usr_username": init[1], "pro_uid": row["pro_uid"], "pro_name": PROCESSES[row["pro_uid"]][1],
             "app_create_date": row["create_date"], "app_update_date": row["update_date"], "current_task": current,
@@ -473,11 +520,17 @@ class ProcessMakerEmulator:
     async def current_task(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
         blocked = ("COMPLETED", "CANCELLED", "DELETED") + (() if self.fault("paused-current-task-200") else ("PAUSED",))
-        if row["app_status"] in blocked:
+        paused = row["paused_from"] is not None and not self.fault("paused-current-task-200")
+        if row["app_status"] in blocked or paused:
             # seed 004: COMPLETED, PAUSED, CANCELLED or DELETED -> 400
             raise self.refuse(f"Incorrect or unavailable information about this case: {row['app_uid']}")
         tas_uid, tas_title = _task(row["pro_uid"], row["task_pos"])
-        return JSONResponse([{"tas_uid": tas_uid, "tas_title": tas_title, "del_index": str(row["del_index"])}])
+        task = {"tas_uid": tas_uid, "tas_title": tas_title, "del_index": str(row["del_index"])}
+        if self.vendor("current-task"):
+            # PMSRC BM:747-760 (vendor audit F9): one object, the caller's last open delegation
+            return JSONResponse({**task, "del_init_date": row["delegate_date"],
+                                 "del_task_due_date": row["delegate_date"]})
+        return JSONResponse([task])
 
     async def tasks(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
@@ -574,7 +627,7 @@ class ProcessMakerEmulator:
         source, target = body["usr_uid_source"], body["usr_uid_target"]
         if "del_index" in body and body["del_index"] not in (row["del_index"], str(row["del_index"])):
             raise _bad("This case delegation is already closed or does not exist")
-        if row["app_status"] not in ("TO_DO", "DRAFT"):
+        if row["app_status"] not in ("TO_DO", "DRAFT") or row["paused_from"] is not None:
             # seed 004: paused cases can't be reassigned; closed ones have no open delegation
             raise _bad(f"The case '{row['app_uid']}' cannot be reassigned in status {row['app_status']}")
         if source != row["usr_uid"]:
@@ -608,6 +661,8 @@ class ProcessMakerEmulator:
             # seed 004: per case result; one failure does not interrupt the others
             if row is None or str(del_index) != str(row["del_index"]) or row["app_status"] not in ("TO_DO", "DRAFT"):
                 status = "DELEGATION_NOT_EXISTS"
+            elif row["paused_from"] is not None:
+                status = "The case is paused and can't be reasigned."  # PMSRC (vendor audit F7), translated text
             elif target not in POOL:
                 status = "USER_NOT_ASSIGNED_TO_TASK"
             elif target == row["usr_uid"]:
@@ -620,10 +675,17 @@ class ProcessMakerEmulator:
                             "status": status})
             if status != "SUCCESS" and self.fault("batch-stops-at-first-error"):
                 break
+        if self.fault("batch-string-without-status"):
+            return JSONResponse(json.dumps({"cases": [{k.upper(): v for k, v in r.items() if k != "status"}
+                                                      for r in results]}))
+        if self.vendor("batch-reassign"):
+            # PMSRC BM:3004 `return G::json_encode($dataResponse)`: a JSON string; items BM:3021-3025 in upper case
+            upper = [{k.upper(): v for k, v in r.items()} for r in results]
+            return JSONResponse(json.dumps({"cases": upper}))
         return JSONResponse({"cases": results})
 
     def _own_open(self, row, user: str, what: str) -> None:  # noqa: ANN001
-        if row["app_status"] not in ("TO_DO", "DRAFT"):
+        if row["app_status"] not in ("TO_DO", "DRAFT") or row["paused_from"] is not None:
             raise _bad(f"This case delegation is already closed or does not exist ({what} in {row['app_status']})")
         if row["usr_uid"] != user:
             # seed 004: only the currently assigned user may route / pause
@@ -662,14 +724,19 @@ class ProcessMakerEmulator:
         if until not in ("", None) and (not isinstance(until, str) or not DATETIME.match(until)):
             # seed 004: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS", or "" for indefinitely
             raise _bad(f"Invalid value for $unpaused_date: '{until}'")
-        self.db.run("UPDATE cases SET app_status = 'PAUSED', paused_from = app_status, update_date = ? "
+        if until and self.vendor("unpaused-date") and not DATE.match(until):
+            # PMSRC BM:1016 Validator::isDate($unpaused_date, 'Y-m-d') (vendor audit L2)
+            raise _bad(f"The value '{until}' is not a valid date for the format 'Y-m-d'.")
+        # seed 004: the case becomes PAUSED; PMSRC CC:4082-4091: app_status is kept (vendor audit F4)
+        status = "app_status" if self.pause_keeps_status else "'PAUSED'"
+        self.db.run(f"UPDATE cases SET app_status = {status}, paused_from = app_status, update_date = ? "
                     "WHERE app_number = ?", (_now(), row["app_number"]))
         return Response(status_code=200)
 
     async def unpause(self, request: Request, user: str) -> Response:
         await self.body(request)
         row = self.case_row(request.path_params["app_uid"])
-        if row["app_status"] != "PAUSED":
+        if row["paused_from"] is None:
             raise _bad(f"The case '{row['app_uid']}' is not paused")
         self.db.run("UPDATE cases SET app_status = COALESCE(paused_from, 'TO_DO'), paused_from = NULL, "
                     "update_date = ? WHERE app_number = ?", (_now(), row["app_number"]))
@@ -677,9 +744,14 @@ class ProcessMakerEmulator:
 
     async def cancel(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
-        if row["app_status"] == "CANCELLED" and not self.fault("double-cancel-200"):
+        again = row["app_status"] == "CANCELLED"
+        if self.vendor("cancel") and row["app_status"] != "TO_DO" and not (again and self.fault("double-cancel-200")):
+            # PMSRC WS:3150 `if ($statusCase !== 'TO_DO')` -> ID_CASE_IN_STATUS (vendor audit F6)
+            raise self.refuse(f"This case is in status {row['app_status']}")
+        if again and not self.fault("double-cancel-200"):
             raise self.refuse(f"The case '{row['app_uid']}' is already canceled")  # seed 004 sample
-        if row["app_status"] in ("COMPLETED", "PAUSED"):
+        if row["app_status"] in ("COMPLETED", "PAUSED") or row["paused_from"] is not None:
+            # seed 004 is silent; PMSRC BM:941: a paused case has no open delegation to cancel from
             raise _bad(f"The case '{row['app_uid']}' cannot be canceled in status {row['app_status']}")
         now = _now()
         self.db.run("UPDATE cases SET app_status = 'CANCELLED', finish_date = ?, update_date = ? WHERE app_number = ?",
@@ -688,7 +760,14 @@ class ProcessMakerEmulator:
 
     async def delete(self, request: Request, user: str) -> Response:
         row = self.case_row(request.path_params["app_uid"])
-        if not self.fault("delete-any-task"):
+        if self.vendor("delete") and not self.fault("delete-any-task"):
+            # PMSRC BM:1139-1148: the creator or PM_DELETECASE (the admin's role has it), and DRAFT status only
+            if row["init_usr_uid"] != user and user != ADMIN:
+                raise _bad("You are not allowed to delete cases, please contact your System Administrator.")
+            if row["app_status"] != "DRAFT":
+                raise self.refuse("You can't delete the case because it's not in Draft status and was already "
+                                  "derivated.")
+        elif not self.fault("delete-any-task"):
             # seed 004: only cases in their initial task, by the currently assigned user
             if row["task_pos"] != 0:
                 raise self.refuse(f"The case '{row['app_uid']}' is not in its initial task; cancel it instead")

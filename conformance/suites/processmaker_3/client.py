@@ -34,6 +34,13 @@ SORT_DOCUMENTED = (SORT_NUMBER, "APP_CACHE_VIEW.APP_UPDATE_DATE")
 SORT_FIELDS = (*SORT_DOCUMENTED, "APP_CACHE_VIEW.APP_CREATE_DATE", "APP_CACHE_VIEW.DEL_DELEGATE_DATE",
                "APP_CACHE_VIEW.APP_TITLE")
 CLOSED = ("COMPLETED", "CANCELLED", "DELETED")
+# Every list request names its `limit`: the 3.5.8 server has no default (Api:228 `$limit = 0`, no LIMIT at all;
+# vendor audit F1), so a request without one downloads the whole list. Only PM-PAGE-001 leaves it out, on purpose
+# and on a list it has first counted (pass limit=None for that).
+LIMIT = 25
+# unknown-case answers: seed 004 400, a 404 admitted, the 3.5.8 server 403 on GET /cases/{app_uid}
+# (AccessControl, AC:59; vendor audit F3)
+GONE = (400, 403, 404)
 
 
 def seg(value: str) -> str:
@@ -55,7 +62,7 @@ class PmApi:
     # -- lists ------------------------------------------------------------------------------
     def list(self, kind: str, params: dict[str, Any] | None = None, paged: bool = False, **kw: Any) -> Exchange:
         path = LIST_PATHS[kind] + ("/paged" if paged else "")
-        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        clean = {k: v for k, v in {"limit": LIMIT, **(params or {})}.items() if v is not None}
         return self.s.request("GET", path, params=clean, **kw)
 
     def page(self, kind: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], Exchange]:
@@ -143,9 +150,18 @@ class PmApi:
         """The case's (first) current task of GET /cases/{app_uid} (seed 004 sample), or {}."""
         tasks = info.get("current_task")
         if isinstance(tasks, dict):  # seed 004 prints it as a parenthesised list; some servers send an object
-            tasks = list(tasks.values())
+            tasks = list(tasks.values()) if all(isinstance(t, dict) for t in tasks.values()) else [tasks]
         first = tasks[0] if isinstance(tasks, list) and tasks else {}
         return first if isinstance(first, dict) else {}
+
+    @staticmethod
+    def paused(info: dict[str, Any]) -> bool:
+        """Whether case information shows a paused case: app_status PAUSED (seed 004), or the 3.5.8 server's
+        paused delegation, listed with delStatus PAUSED (WS:1097-1123; its app_status stays, vendor audit F4)."""
+        tasks = info.get("current_task")
+        items = tasks if isinstance(tasks, list) else [tasks]
+        return info.get("app_status") == "PAUSED" or any(
+            isinstance(t, dict) and t.get("delStatus") == "PAUSED" for t in items)
 
     def del_index(self, info: dict[str, Any]) -> int | None:
         try:
@@ -184,18 +200,22 @@ class PmApi:
 
     # -- cleanup -----------------------------------------------------------------------------
     def retire(self, app_uid: str) -> tuple[bool, str]:
-        """DELETE in the initial task; otherwise cancel (unpausing first), as seed 004 recommends."""
+        """DELETE in the initial task; otherwise cancel (unpausing first), as seed 004 recommends.
+
+        The 3.5.8 server (vendor audit M14): a case it does not show answers 403 (F3); a paused case keeps
+        its app_status and shows the pause in current_task's delStatus (F4), and cannot be cancelled until
+        unpaused (BM:941); DELETE takes any DRAFT case of its creator (BM:1139-1148)."""
         ex = self.get(app_uid)
         body = ex.json()
-        if ex.status in (400, 404):
-            return True, "already gone"
+        if ex.status in GONE:
+            return True, f"already gone ({ex.status})"
         status = body.get("app_status") if isinstance(body, dict) else None
         if status in CLOSED:
             return True, f"already closed ({status})"
         deleted = self.delete(app_uid)
         if ok(deleted):
             return True, "deleted"
-        if status == "PAUSED":
+        if isinstance(body, dict) and self.paused(body):
             self.unpause(app_uid)
         cancelled = self.cancel(app_uid)
         if ok(cancelled):
@@ -207,7 +227,9 @@ def batch_results(ex: Exchange) -> dict[str, dict[str, Any]] | None:
     """Per-case results of POST /cases/reassign by app_uid, or None when the body has none.
 
     seed 004 shows two shapes: `{"cases": [{app_uid, del_index, result, status}]}` (error samples) and
-    a JSON *string* holding `{"cases": {"0": {...}, "USR_UID": {...}}}` (success sample); both are read."""
+    a JSON *string* holding `{"cases": {"0": {...}, "USR_UID": {...}}}` (success sample); the 3.5.8 server
+    always sends the string, with items {APP_UID, DEL_INDEX, RESULT, STATUS} (BM:3004, BM:3021-3025;
+    vendor audit F7). All are read; each item comes back with lower-case keys."""
     body = ex.json()
     if isinstance(body, str):
         try:
@@ -221,7 +243,8 @@ def batch_results(ex: Exchange) -> dict[str, dict[str, Any]] | None:
     out: dict[str, dict[str, Any]] = {}
     for item in items:
         if isinstance(item, dict):
-            uid = item.get("app_uid", item.get("APP_UID"))
+            item = {str(k).lower(): v for k, v in item.items()}
+            uid = item.get("app_uid")
             if isinstance(uid, str):
                 out[uid] = item
     return out

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.checks.processmaker_3 import app_number
 from conformance.failures import PreconditionFailed
-from conformance.suites.processmaker_3.client import batch_results, ok, require
+from conformance.suites.processmaker_3.client import SORT_NUMBER, batch_results, ok, require
 
 pytestmark = pytest.mark.writes
 
@@ -54,12 +55,17 @@ def test_route_moves_the_case_on(pm):
             f"(list, paged: {listed})", *lx)
 
 
-def pause_round(pm, app_uid: str, number: int) -> None:
+def pause_round(pm, app_uid: str, number: int, observe) -> None:  # noqa: ANN001
     before, _, _ = status_of(pm, app_uid)
     ex = pm.pause(app_uid)
     require(ok(ex), "PM-LIFE-003", f"pausing a {before} case by its user must succeed, got {ex.status}", ex)
-    status, _, got = status_of(pm, app_uid)
-    require(status == "PAUSED", "PM-LIFE-003", f"a paused case must be PAUSED, it is {status!r}", ex, got)
+    status, info, got = status_of(pm, app_uid)
+    # seed 004: the case becomes PAUSED; the 3.5.8 server keeps app_status (CC:4082-4091) and closes the
+    # delegation, shown as delStatus PAUSED in current_task (WS:1097-1123; vendor audit F4): both admitted
+    kept = status == before and pm.paused(info)
+    require(status == "PAUSED" or kept, "PM-LIFE-003", f"a paused case must be PAUSED (seed 004) or keep its "
+            f"status {before} with its delegation shown paused (3.5.8); it is {status!r}", ex, got)
+    observe("PM-LIFE-003", "paused_status", "PAUSED" if status == "PAUSED" else "kept (3.5.8)", first_only=True)
     for kind in ("draft", "todo"):
         listed, lx = pm.listed(kind, number)
         require(not any(listed), "PM-LIFE-003", f"paused case {number} is still in the {kind} list "
@@ -83,21 +89,37 @@ def pause_round(pm, app_uid: str, number: int) -> None:
 
 @pytest.mark.requirement("PM-LIFE-003")
 @pytest.mark.needs("pause")
-def test_pause_and_unpause(pm):
+def test_pause_and_unpause(pm, observe):
     app_uid, number, _ = pm.new_case()
-    pause_round(pm, app_uid, number)  # a DRAFT case
+    pause_round(pm, app_uid, number, observe)  # a DRAFT case
     # a TO_DO case too, when routing leaves the case with the caller (as the emulator's processes do)
     if ok(pm.route(app_uid)):
         info, _ = pm.info(app_uid)
         if info.get("app_status") == "TO_DO" and pm.current(info).get("usr_uid") == pm.fx.caller_user_uid:
-            pause_round(pm, app_uid, number)
+            pause_round(pm, app_uid, number, observe)
 
 
 @pytest.mark.requirement("PM-LIFE-004")
-def test_cancel_then_cancel_again(pm):
+def test_cancel_then_cancel_again(pm, observe):
     app_uid, _, _ = pm.new_case()
     ex = pm.cancel(app_uid)
-    require(ok(ex), "PM-LIFE-004", f"cancelling a new case must succeed, got {ex.status}", ex)
+    if ex.status == 400:
+        # seed 004: any case can be cancelled; the 3.5.8 server cancels only TO_DO cases and answers 400 "This
+        # case is in status DRAFT" (WS:3150; vendor audit F6): admitted, and a TO_DO case must then be cancellable
+        status, _, got = status_of(pm, app_uid)
+        require(status == "DRAFT", "PM-LIFE-004", f"a refused cancel changed the case to {status!r}", ex, got)
+        observe("PM-LIFE-004", "cancel_draft", "refused (3.5.8: TO_DO only)", first_only=True)
+        step = pm.route(app_uid)
+        status, _, got = status_of(pm, app_uid)
+        if not ok(step) or status != "TO_DO":
+            raise PreconditionFailed(f"could not route a case to TO_DO to cancel it ({step.summary()}, now "
+                                     f"{status!r}); PM-LIFE-002 reports a broken route")
+        ex = pm.cancel(app_uid)
+        require(ok(ex), "PM-LIFE-004", f"cancelling a TO_DO case must succeed, got {ex.status}", ex)
+    else:
+        require(ok(ex), "PM-LIFE-004", f"cancelling a new case must succeed (or answer 400, as the 3.5.8 server "
+                f"does for DRAFT), got {ex.status}", ex)
+        observe("PM-LIFE-004", "cancel_draft", "cancelled", first_only=True)
     status, _, got = status_of(pm, app_uid)
     require(status == "CANCELLED", "PM-LIFE-004", f"a cancelled case must be CANCELLED, it is {status!r}", ex, got)
     again = pm.cancel(app_uid)
@@ -148,9 +170,20 @@ def test_reassign_moves_the_case_to_the_target(pm):
     require(not any(listed), "PM-LIFE-006", f"reassigned case {number} is still in the caller's Draft list "
             f"(list, paged: {listed})", *lx)
     if pm.target.capabilities.advanced_search:
-        theirs, tx = pm.listed("advanced-search", number, {"usr_uid": pm.fx.reassign_user_uid})
-        require(all(theirs), "PM-LIFE-006", f"reassigned case {number} is not among the target user's cases "
-                f"(list, paged: {theirs})", *tx)
+        # the case as advanced search lists it must name the target as its user: the list's own data, since
+        # the 3.5.8 server ignores usr_uid (vendor audit F11, L3) and a filtered search would prove nothing there
+        newest = {"pro_uid": pm.fx.process_uid, "sort": SORT_NUMBER, "dir": "DESC", "limit": 100}
+        for paged in (False, True):
+            if paged:
+                page, lx = pm.page("advanced-search", newest)
+                cases = page["data"]
+            else:
+                cases, lx = pm.bare("advanced-search", newest, strict=False)
+            users = [c.get("usr_uid") for c in cases if app_number(c) == number]
+            # `in`: a server listing one row per delegation (vendor audit C3) may list the closed one too
+            require(pm.fx.reassign_user_uid in users, "PM-LIFE-006", f"advanced search{'/paged' * paged} lists "
+                    f"reassigned case {number} with user(s) {users or '(not listed)'}, not {pm.fx.reassign_user_uid}",
+                    ex, lx)
 
 
 @pytest.mark.requirement("PM-LIFE-007")

@@ -15,6 +15,7 @@ with 300.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -124,6 +125,12 @@ def test_default_order_is_app_number_descending(pm):
         problem = order_problem(page["data"], descending=direction == "DESC")
         if problem:
             raise violate("PM-PAGE-002", f"sort={SORT_NUMBER}&dir={direction}: {problem}", ex)
+    # the oldest cases by title: where number order and title order part ("#9" before "#10" by number only)
+    title = "APP_CACHE_VIEW.APP_TITLE"
+    page, ex = pm.page(kind, {"sort": title, "dir": "ASC", "limit": 12})
+    problem = title_order_problem(page["data"], descending=False)
+    if problem:
+        raise violate("PM-PAGE-002", f"sort={title}&dir=ASC: {problem}", ex)
 
 
 @pytest.mark.requirement("PM-PAGE-007")
@@ -330,13 +337,34 @@ def date_order_problem(cases: list[dict], member: str, descending: bool) -> str 
     return None
 
 
+def _folded(text: str) -> str:
+    """Case and accents folded, as MySQL's utf8_general_ci compares (é = E)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+def title_order_problem(cases: list[dict], descending: bool) -> str | None:
+    """Where a page breaks the order of app_title under every collation a server may use: byte order, letter
+    case ignored, or letter case and accents ignored (MySQL's default utf8_general_ci; vendor audit C4)."""
+    titles = [c.get("app_title") for c in cases]
+    if not all(isinstance(t, str) for t in titles):
+        return None  # PM-SCHEMA-001 judges the case object
+    for key in (str, str.casefold, _folded):
+        values = [key(t) for t in titles]
+        if values == sorted(values, reverse=descending):
+            return None
+    word = "descending" if descending else "ascending"
+    return f"app_title runs {titles[:6]}..., in {word} order neither byte-wise nor ignoring letter case"
+
+
 @pytest.mark.requirement("PM-PAGE-002")
 def test_every_sort_field_serves_its_order(pm):
     """Property-based: on a drawn list, filter, dir and limit, every sort field answers a page, never a 5xx
-    (the documented ones never a refusal either), in its order where the suite can judge it: APP_NUMBER
-    strictly, the dates by their case object members (ties allowed). APP_TITLE's order is the database's
-    collation, so only its answer is judged. Found missing by stock schemathesis: the emulator once
-    answered 500 to seed 004's own example, sort=APP_CACHE_VIEW.APP_UPDATE_DATE."""
+    (the documented ones never a refusal either), in its order: APP_NUMBER strictly, the dates by their
+    case object members (ties allowed), APP_TITLE byte-wise or ignoring letter case (the database's
+    collation; a server that sorts it by something else is caught: vendor audit L5, Apps:781-788 silently
+    falls back to APP_NUMBER for a field its cases list does not select). Found missing by stock
+    schemathesis: the emulator once answered 500 to seed 004's own example,
+    sort=APP_CACHE_VIEW.APP_UPDATE_DATE."""
 
     @given(query=list_queries(pm))
     def probe(query):
@@ -369,7 +397,7 @@ def test_every_sort_field_serves_its_order(pm):
             elif field in DATE_MEMBERS:
                 problem = date_order_problem(body["data"], DATE_MEMBERS[field], descending)
             else:
-                problem = None
+                problem = title_order_problem(body["data"], descending)
             if problem:
                 raise violate("PM-PAGE-002", f"{LIST_PATHS[kind]}/paged with sort={field}, dir "
                               f"{params['dir'] or '(default DESC)'}: {problem}", ex)

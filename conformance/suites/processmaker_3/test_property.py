@@ -34,7 +34,7 @@ from conformance.checks.processmaker_3 import pm_error_object
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS, Exchange
 from conformance.suites import spec_path
-from conformance.suites.processmaker_3.client import PmApi, ok, seg
+from conformance.suites.processmaker_3.client import LIMIT, LIST_PATHS, PmApi, ok, seg
 from conformance.suites.processmaker_3.model import OPERATION_CAPABILITIES
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, positive, wrong_type_cases
 
@@ -170,7 +170,28 @@ def _steer(case, pm: PmApi, real: dict[str, Any] | None) -> None:
         body["usr_uid_target"] = fx.reassign_user_uid
 
 
+# the case lists and their /paged twins (seed 004): paths whose limit-less request is the whole list
+_LISTS = {p + s for p in LIST_PATHS.values() for s in ("", "/paged")}
+
+
+def _bounded(case) -> None:  # noqa: ANN001
+    """A generated list request always names a small `limit`: the 3.5.8 server has no default and reads 0 as
+    no limit at all (Api:228, Apps:799; vendor audit F1, M13), so a generated one missing, 0 or huge would
+    download the whole list from a real server. Other generated values are sent as they are."""
+    if case.method.upper() != "GET" or case.path not in _LISTS:
+        return
+    query = case.query if isinstance(case.query, dict) else {}
+    raw = query.get("limit")
+    limit = int(raw) if isinstance(raw, int) and not isinstance(raw, bool) or str(raw).isdigit() else None
+    # a negative or non-numeric one too: PHP reads it as 0 or below, and the server's LIMIT clause only
+    # applies `if ($limit > 0)` (thirdparty/creole MySQLConnection.php:178)
+    if limit is None or not 0 < limit <= LIMIT:
+        query["limit"] = LIMIT
+        case.query = query
+
+
 def _send(case, pm: PmApi) -> Exchange:
+    _bounded(case)
     kwargs = case.as_transport_kwargs(base_url=pm.target.base_url)
     raw = kwargs.get("data")
     files = kwargs.get("files")
