@@ -139,3 +139,17 @@ def navigation_step_ids(ex: Exchange) -> list[str]:
     nav = ui.get("navigation") if isinstance(ui, dict) else None
     steps = nav.get("steps") if isinstance(nav, dict) else None
     return [s["ID"] for s in steps or [] if isinstance(s, dict) and isinstance(s.get("ID"), str)]
+
+
+def steer(case: Any, pega: PegaApi) -> None:
+    """Real IDs for the client operations' generated requests (test_property): the target's case type, and its
+    update action where a case-wide action is asked for (a case action's refresh or recalculation, a case
+    type's bulk action, the bulk PATCH /cases)."""
+    params = case.path_parameters or {}
+    fixtures = pega.target.fixtures
+    if "caseTypeID" in params:
+        params["caseTypeID"] = fixtures.case_type_id
+    if "actionID" in params and (case.path.startswith("/cases/{caseID}/actions/") or "/bulk-actions/" in case.path):
+        params["actionID"] = fixtures.update_action_id
+    if case.method == "PATCH" and case.path == "/cases" and isinstance(case.query, dict):
+        case.query["actionID"] = fixtures.update_action_id

@@ -27,7 +27,7 @@ from conformance.checks.pega import pega_error_body, pega_etag_header
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS
 from conformance.suites import spec_path
-from conformance.suites.pega_dx_v2 import collab
+from conformance.suites.pega_dx_v2 import collab, flows
 from conformance.suites.pega_dx_v2.model import OPERATION_CAPABILITIES
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, wrong_type_cases
 
@@ -100,6 +100,7 @@ def _steer(case, pega, real) -> None:
             if "actionID" in params:
                 params["actionID"] = action
         collab.steer(case, pega, real)  # the collaboration operations' sub-resource IDs (collab.py)
+        flows.steer(case, pega)  # case type and case-wide action of the client operations (flows.py)
         if case.headers and "If-Match" in case.headers:
             case.headers["If-Match"] = real["etag"]
     if case.method == "POST" and case.path == "/cases" and isinstance(case.body, dict):
