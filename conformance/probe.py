@@ -66,7 +66,8 @@ def _ids(target: Target) -> dict[str, str]:
     """Real IDs the target file names (GETs of them answer 200 where the group exists)."""
     fixtures = target.fixtures
     known = {"caseID": getattr(fixtures, "existing_case_id", None),
-             "dataViewID": getattr(fixtures, "data_view_id", None)}
+             "dataViewID": getattr(fixtures, "data_view_id", None),
+             "caseTypeID": getattr(fixtures, "case_type_id", None)}
     return {k: v for k, v in known.items() if v}
 
 
