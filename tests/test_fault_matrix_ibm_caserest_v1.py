@@ -36,10 +36,12 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("auth-optional-get", "inprogress-returns-all", "wrong-type-accepted", "unknown-case-400", "enable-enabled-400",
      "comment-not-listed"),
     # put-refuses-integer also turns the stale-writer test's refusal into a finding under IBM-CASE-003
-    ("default-mode-initial", "edi-ignored", "unknown-name-echoed", "missing-case-type-201", "put-refuses-integer"),
+    ("default-mode-initial", "edi-ignored", "unknown-name-echoed", "missing-case-type-201", "put-refuses-integer",
+     "solution-details-empty"),
     # edi-missing skips the DEP-001/002 tests, put-ignored also shows under IBM-LOCK-001
     ("edi-missing", "put-ignored", "error-no-text"),
-    ("create-200", "stale-partial-merge", "unknown-name-500", "unknown-type-500", "deletecase-keeps-case"),
+    ("create-200", "stale-partial-merge", "unknown-name-500", "unknown-type-500", "deletecase-keeps-case",
+     "definitions-unknown-200"),
     # without a CaseFolderId no case test can run: alone but for a fault that needs no case
     ("create-no-folder-id", "not-json-500"),
 )
@@ -89,7 +91,8 @@ def test_clean_emulator_passes_every_requirement(variants, tmp_path):
     # a server without POST /deletecase or the comments does not declare delete_case or comments: the
     # requirement only those operations verify is skipped, the rest pass
     left_out = {rid for name, rid in (("delete-case", "IBM-DEL-001"), ("comments", "IBM-COMMENT-001"),
-                                      ("history", "IBM-HIST-001")) if variants.get(name) == "off"}
+                                      ("history", "IBM-HIST-001"), ("definitions", "IBM-DEF-001"))
+                if variants.get(name) == "off"}
     assert t.outcomes == {r.id: "skipped" if r.id in left_out else "passed" for r in requirements.for_api(API)}, \
         t.messages
     obs = {k: v for o in t.observations.values() for k, v in o.items()}

@@ -325,3 +325,17 @@ def test_history(c):
     assert [e["CmAcmCommentText"] for e in only] == ["note"]
     assert c.get(url, params={**TOS, "BatchSize": 0}).status_code == 400
     assert c.get(url).status_code == 400
+
+
+def test_definitions(c):
+    # acmdv091: the solution's case types with properties and views; acmdv111: document classes, 404 without any
+    sol = c.get(B + "/solution/DH2", params=TOS).json()
+    assert {t["CaseType"] for t in sol["CaseTypes"]} == {"DH2_MyCase", "DH2_Simple"}
+    assert sol["CaseTypes"][0]["CaseDataView"]["Fields"][0]["FieldType"] == "property"
+    assert c.get(B + "/solution/DH2/documenttypes", params=TOS).json()["DocumentTypes"][0]["DocumentType"]
+    assert c.get(B + "/solution/LA/documenttypes", params=TOS).status_code == 404
+    # acmdv114, acmdv115: 200 for a case type, 404 for one that does not exist, 400 without TargetObjectStore
+    assert c.get(B + "/casetype/DH2_MyCase/viewdefinitions", params=TOS).json()["CaseTitleProperty"] == "DH2_Title"
+    assert c.get(B + "/casetype/DH2_MyCase/discretionarytasktypes", params=TOS).json()["DiscretionaryTaskTypes"]
+    assert c.get(B + "/casetype/Nope/viewdefinitions", params=TOS).status_code == 404
+    assert c.get(B + "/casetype/DH2_MyCase/discretionarytasktypes").status_code == 400

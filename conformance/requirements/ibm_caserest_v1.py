@@ -174,6 +174,16 @@ CATALOGUE: tuple[Requirement, ...] = (
         "paging.page-size",
     ),
     Requirement(
+        "IBM-DEF-001", _IBM, "casetype", "MUST",
+        "GET /solution/{name} MUST list the solution's case type among its CaseTypes; GET "
+        "/casetype/{name}/viewdefinitions and /discretionarytasktypes MUST answer 200 for the case type and 404 for "
+        "a case type that does not exist.",
+        "acmdv091 ('For each case type, the method returns a list of the properties and a detailed description of "
+        "the views'); acmdv114, acmdv115 (200; '404 Not Found The case type specified in the request URI was not "
+        "found')",
+        "discovery.list",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

@@ -11,7 +11,8 @@ __all__ = ["DEMO_CREDENTIALS", "FAULTS", "JOINT_VARIANT_SETS", "OPTIONS", "SWITC
 DEMO_CREDENTIALS = f"demo credentials (HTTP Basic): user {DEMO_USER} / {DEMO_PASSWORD}; TargetObjectStore CMTOSDH"
 
 # variant -> the capability of the bundled target (conformance/targets/ibm-caserest-emulator.toml) it switches
-SWITCHES = {"delete-case": "delete_case", "comments": "comments", "history": "history"}
+SWITCHES = {"delete-case": "delete_case", "comments": "comments", "history": "history",
+            "definitions": "definitions"}
 
 
 def target_edits(variants: dict[str, str]) -> dict[str, str]:

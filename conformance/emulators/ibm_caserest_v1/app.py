@@ -29,7 +29,15 @@ from starlette.routing import Route
 from conformance.emulators.chaos import ChaosMiddleware
 from conformance.emulators.common import DEMO_PASSWORD, DEMO_USER, Database, EmulatorConfig
 from conformance.emulators.ibm_caserest_v1.faults import FAULTS, VARIANTS
-from conformance.emulators.ibm_caserest_v1.model import SOLUTIONS, case_types, constraint_error, load_eds, value_ok
+from conformance.emulators.ibm_caserest_v1.model import (
+    DISCRETIONARY_TASK_TYPES,
+    DOCUMENT_TYPES,
+    SOLUTIONS,
+    case_types,
+    constraint_error,
+    load_eds,
+    value_ok,
+)
 
 BASE = "/CaseManager/CASEREST/v1"
 JSON_CT = "application/json;charset=UTF-8"  # seed 003 response sample (spelled 'charset-UTF-8' there)
@@ -379,6 +387,65 @@ class CaseRestEmulator:
             {"CaseType": t, "DisplayName": d, "Description": f"{d} of {name}"}
             for t, (d, _) in SOLUTIONS[name]["case_types"].items()]
         return self.ok({"CaseTypes": types})
+
+    # -- the definitions of solutions and case types (acmdv091, acmdv111, acmdv114, acmdv115) ------------------
+    def definitions_offered(self) -> None:
+        if self.variant("definitions") == "off":
+            raise ApiError(404, "FNRPA0404E", "No such resource.")
+
+    def solution_of(self, request: Request) -> str:
+        self.definitions_offered()
+        self.tos(request)
+        name = request.path_params["name"]
+        if name not in SOLUTIONS:
+            raise ApiError(404, "FNRPA0025E", f"The solution {name} was not found.")
+        return name
+
+    def views(self, type_name: str) -> dict[str, Any]:
+        """acmdv114: CaseTitleProperty and the case data, summary and search views' fields."""
+        names = [p for p in self.types[type_name]["properties"] if not p.startswith("CmAcm")]
+        fields = lambda some: {"Fields": [{"FieldType": "property", "Name": n} for n in some]}  # noqa: E731
+        title = next((p for p in names if p.endswith("_Title")), "CmAcmCaseIdentifier")
+        return {"CaseTitleProperty": title, "CaseDataView": fields(names), "CaseSummaryView": fields(names[:4]),
+                "CaseSearchView": fields(names[:3])}
+
+    async def get_solution(self, request: Request, user: str) -> Response:
+        name = self.solution_of(request)
+        # acmdv091: 'For each case type, the method returns a list of the properties and a detailed description of
+        # the views'
+        types = [] if "solution-details-empty" in self.faults else [
+            {"CaseType": t, "DisplayName": d, "Description": f"{d} of {name}", **self.views(t),
+             "Properties": [{"SymbolicName": p, "PropertyType": self.type_out(ptype), "Cardinality": self.card_out(c)}
+                            for p, (_, ptype, c, _) in self.types[t]["properties"].items()]}
+            for t, (d, _) in SOLUTIONS[name]["case_types"].items()]
+        return self.ok({"SolutionName": name, "CaseTypes": types})
+
+    async def document_types(self, request: Request, user: str) -> Response:
+        name = self.solution_of(request)
+        if not DOCUMENT_TYPES.get(name):
+            raise ApiError(404, "FNRPA0028E", f"No document classes were found for the solution {name}.")  # acmdv111
+        return self.ok({"DocumentTypes": [{"DocumentType": t, "DisplayName": d, "Description": d.lower(),
+                                           "HasInstanceCreationRights": True} for t, d in DOCUMENT_TYPES[name]]})
+
+    def casetype_of(self, request: Request) -> str:
+        self.definitions_offered()
+        self.tos(request)
+        name = request.path_params["name"]
+        if name not in self.types and "definitions-unknown-200" not in self.faults:
+            raise ApiError(404, "FNRPA0024E", f"The case type {name} was not found.")  # acmdv114, acmdv115
+        return name
+
+    async def view_definitions(self, request: Request, user: str) -> Response:
+        name = self.casetype_of(request)
+        return self.ok(self.views(name) if name in self.types else {})
+
+    async def discretionary_task_types(self, request: Request, user: str) -> Response:
+        name = self.casetype_of(request)
+        return self.ok({"DiscretionaryTaskTypes": [
+            {"TaskName": t, "TaskDisplayName": d, "Description": d, "TaskClassId": "{" + str(
+                uuid.uuid5(uuid.NAMESPACE_URL, t)).upper() + "}", "HasInstanceCreationRights": True,
+             "RequiresLaunchInfo": False, "IsHidden": False, "IsContainer": False}
+            for t, d in DISCRETIONARY_TASK_TYPES.get(name, [])]})
 
     async def get_casetype(self, request: Request, user: str) -> Response:
         self.tos(request)
@@ -775,6 +842,10 @@ class CaseRestEmulator:
             ("/solutions", ["GET"], self.solutions),
             ("/solution/{name}/casetypes", ["GET"], self.solution_casetypes),
             ("/casetype/{name}", ["GET"], self.get_casetype),
+            ("/solution/{name}", ["GET"], self.get_solution),
+            ("/solution/{name}/documenttypes", ["GET"], self.document_types),
+            ("/casetype/{name}/viewdefinitions", ["GET"], self.view_definitions),
+            ("/casetype/{name}/discretionarytasktypes", ["GET"], self.discretionary_task_types),
             ("/casetype/{name}", ["POST"], self.post_casetype),
             ("/cases", ["POST"], self.create_case),
             ("/case/{id}", ["GET"], self.get_case),

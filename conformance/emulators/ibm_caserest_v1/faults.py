@@ -61,6 +61,10 @@ VARIANTS: dict[str, Variant] = {
         Variant("comments", ("on", "off"), "on", "offer GET and POST /case/{id}/comments"),
         # acmdv131: GET /case/{id}/history; the capability history says whether a server has it
         Variant("history", ("on", "off"), "on", "offer GET /case/{id}/history"),
+        # acmdv091, acmdv111, acmdv114, acmdv115: the solution's and case types' definitions; capability definitions
+        Variant("definitions", ("on", "off"), "on",
+                "offer GET /solution/{name}, its documenttypes, and a case type's viewdefinitions and "
+                "discretionarytasktypes"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -76,7 +80,7 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "container-401"},
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
-    {"delete-case": "off", "comments": "off", "history": "off"},
+    {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -131,6 +135,9 @@ FAULTS: dict[str, Fault] = {
         Fault("comment-not-listed", "IBM-COMMENT-001", "GET /case/{id}/comments leaves out the newest comment"),
         Fault("history-ignores-batchsize", "IBM-HIST-001", "GET /case/{id}/history returns every entry whatever "
               "the BatchSize"),
+        Fault("solution-details-empty", "IBM-DEF-001", "GET /solution/{name} lists no case type"),
+        Fault("definitions-unknown-200", "IBM-DEF-001",
+              "a case type's viewdefinitions and discretionarytasktypes answer 200 for an unknown case type"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )

@@ -117,6 +117,16 @@ def case_types(object_properties: bool, constraints: bool, oncreate: bool) -> di
         out[name] = {**info, "properties": props}
     return out
 
+# acmdv111: the document classes of a solution; a solution without any answers 404 ('No document classes were
+# found for the solution'), which LA shows
+DOCUMENT_TYPES: dict[str, list[tuple[str, str]]] = {
+    "DH2": [("DH2_Evidence", "Evidence"), ("Correspondence", "Correspondence")],
+}
+# acmdv115: the discretionary (user-created) activity types of a case type
+DISCRETIONARY_TASK_TYPES: dict[str, list[tuple[str, str]]] = {
+    "DH2_MyCase": [("DH2_ContactCustomer", "Contact Customer"), ("DH2_ReadReport", "Read Report")],
+}
+
 DEFAULT_EDS: dict[str, list[dict[str, Any]]] = {
     "DH2_MyCase": [
         # seed 003: selecting CA for DH2_State gives DH2_City the California cities

@@ -51,6 +51,9 @@ class Capabilities(_Strict):
     comments: bool = False
     # GET /case/{id}/history (acmdv131)
     history: bool = False
+    # GET /solution/{name}, /solution/{name}/documenttypes, /casetype/{name}/viewdefinitions and
+    # /casetype/{name}/discretionarytasktypes (acmdv091, acmdv111, acmdv114, acmdv115)
+    definitions: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -83,4 +86,8 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/case/{caseFolderId}/comments"): ("comments",),
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
     ("GET", "/case/{caseFolderId}/history"): ("history",),
+    ("GET", "/solution/{solution}"): ("definitions",),
+    ("GET", "/solution/{solution}/documenttypes"): ("definitions",),
+    ("GET", "/casetype/{caseType}/viewdefinitions"): ("definitions",),
+    ("GET", "/casetype/{caseType}/discretionarytasktypes"): ("definitions",),
 }

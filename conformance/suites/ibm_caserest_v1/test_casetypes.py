@@ -156,3 +156,38 @@ def test_external_data_identifier_is_the_one_to_send_next(ibm, observe):
         raise violate("IBM-DEP-003", f"resubmitting {f.state_property}={f.state_value!r} with the identifier "
                       f"{nxt!r} returned {f.city_property} again: the identifier does not stand for the state the "
                       "server returned", first, again)
+
+
+@pytest.mark.requirement("IBM-DEF-001")
+@pytest.mark.needs("definitions")
+def test_solution_and_case_type_definitions(ibm, observe):
+    import uuid
+
+    from conformance.suites.ibm_caserest_v1.client import norm, seg
+
+    f = ibm.target.fixtures
+    ex = ibm.s.request("GET", f"/solution/{seg(f.solution)}", params=ibm.tos)
+    body = norm(ex.json())
+    types = [t.get("CaseType") for t in (body.get("CaseTypes") if isinstance(body, dict) else None) or []
+             if isinstance(t, dict)]
+    # acmdv091: the solution's case types, each with its properties and views
+    if ex.status != 200 or f.case_type not in types:
+        raise violate("IBM-DEF-001", f"GET /solution/{f.solution}: expected 200 listing {f.case_type!r}, got "
+                      f"{ex.status} with {types}", ex)
+    # acmdv111: 200 with the document classes, or 404 'No document classes were found for the solution'
+    docs = ibm.s.request("GET", f"/solution/{seg(f.solution)}/documenttypes", params=ibm.tos)
+    if docs.status not in (200, 404):
+        raise violate("IBM-DEF-001", f"GET /solution/{f.solution}/documenttypes: expected 200 or 404, got "
+                      f"{docs.status}", docs)
+    observe("IBM-DEF-001", "document_types_listed", docs.status == 200)
+    unknown = f"CONF_NoSuchType_{uuid.uuid4().hex[:8]}"
+    for resource in ("viewdefinitions", "discretionarytasktypes"):
+        # acmdv114, acmdv115: 200 for the case type, 404 'The case type ... was not found'
+        got = ibm.s.request("GET", f"/casetype/{seg(f.case_type)}/{resource}", params=ibm.tos)
+        if got.status != 200 or not isinstance(got.json(), dict):
+            raise violate("IBM-DEF-001", f"GET /casetype/{f.case_type}/{resource}: expected 200 with a JSON object, "
+                          f"got {got.status}", got)
+        missing = ibm.s.request("GET", f"/casetype/{unknown}/{resource}", params=ibm.tos)
+        if missing.status != 404:
+            raise violate("IBM-DEF-001", f"GET /casetype/{unknown}/{resource} (no such case type): expected 404, got "
+                          f"{missing.status}", missing)

@@ -11,7 +11,7 @@ import pytest
 from conformance.checks import violate
 from conformance.checks.ibm_caserest_v1 import error_element, ibm_error_body
 from conformance.failures import PreconditionFailed
-from conformance.suites.ibm_caserest_v1.client import folder_of, norm, ok, task_enabled, task_items
+from conformance.suites.ibm_caserest_v1.client import folder_of, norm, ok, seg, task_enabled, task_items
 
 # every operation of the spec; `needs` a case/task where the path does
 OPERATIONS = [
@@ -28,6 +28,11 @@ OPERATIONS = [
     pytest.param("POST /deletecase", id="delete-case", marks=[pytest.mark.needs("delete_case"), pytest.mark.writes]),
     pytest.param("GET /case/{id}/comments", id="get-comments", marks=pytest.mark.needs("comments")),
     pytest.param("GET /case/{id}/history", id="history", marks=pytest.mark.needs("history")),
+    pytest.param("GET /solution/{name}", id="solution", marks=pytest.mark.needs("definitions")),
+    pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
+    pytest.param("GET /casetype/{name}/viewdefinitions", id="view-definitions", marks=pytest.mark.needs("definitions")),
+    pytest.param("GET /casetype/{name}/discretionarytasktypes", id="discretionary-task-types",
+                 marks=pytest.mark.needs("definitions")),
     pytest.param("POST /case/{id}/comments", id="add-comment", marks=[pytest.mark.needs("comments"),
                                                                       pytest.mark.writes]),
 ]
@@ -55,6 +60,12 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.get_casetype(params=ibm.tos if tos else None, **kw)
     if operation == "POST /casetype/{name}":
         return ibm.post_casetype({"RequestMode": "initialNewObject"}, tos=tos, **kw)
+    if operation in ("GET /solution/{name}", "GET /solution/{name}/documenttypes"):
+        path = operation.split(" ", 1)[1].replace("{name}", seg(ibm.target.fixtures.solution))
+        return ibm.s.request("GET", path, params=ibm.tos if tos else None, **kw)
+    if operation in ("GET /casetype/{name}/viewdefinitions", "GET /casetype/{name}/discretionarytasktypes"):
+        path = operation.split(" ", 1)[1].replace("{name}", seg(ibm.target.fixtures.case_type))
+        return ibm.s.request("GET", path, params=ibm.tos if tos else None, **kw)
     if operation == "POST /cases":
         return ibm.create_case(tos=tos, **kw)
     folder = ibm.some_case()
