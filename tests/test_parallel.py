@@ -146,3 +146,17 @@ def test_an_exclusive_test_waits_for_the_shared_ones_and_holds_them_off(tmp_path
     for t in (first, waiting, late):
         t.join(5)
     assert seen == ["a in", "a out", "exclusive", "b in", "b out"], seen
+
+
+def test_the_latency_table_says_plainly_where_outcomes_differ_and_shows_the_overhead():
+    from conformance import bench
+
+    rows = [{"api": "x", "latency_ms": 0, "mode": "one process (default)", "seconds": 10.0, "requests": 100,
+             "connections": 1, "passed": True, "identical": True, "speedup": 1.0, "raw_seconds": 5.0, "overhead": 2.0},
+            {"api": "x", "latency_ms": 100, "mode": "--workers 8", "seconds": 4.0, "requests": 108,
+             "connections": 9, "passed": True, "identical": False, "speedup": 5.5},
+            {"api": "x", "latency_ms": 100, "mode": "--workers 8", "error": "boom"}]
+    lines = bench._latency_md({"latency": rows})
+    assert "| x | 0 | one process (default) | 10.0 | 1.0 | 100 | 1 | yes | 2.0 (5.0 s raw) |" in lines
+    assert "| x | 100 | --workers 8 | 4.0 | 5.5 | 108 | 9 | NO |  |" in lines
+    assert "| x | 100 | --workers 8 | run broken | | | | | |" in lines
