@@ -91,3 +91,7 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/casetype/{caseType}/viewdefinitions"): ("definitions",),
     ("GET", "/casetype/{caseType}/discretionarytasktypes"): ("definitions",),
 }
+
+# query parameters every capability-probe GET carries (conformance/probe.py): an explicit BatchSize, so that the
+# history GET never asks for its default 200 entries (acmdv131); other GETs ignore it
+PROBE_QUERY = {"BatchSize": "1"}

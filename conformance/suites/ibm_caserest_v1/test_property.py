@@ -178,9 +178,10 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 
 @pytest.fixture(scope="module")
 def real_case(ibm, target):
-    """One case for every operation (CASEREST v1 has no delete, so the run leaves as few as it can): a case
-    of this run, or the target's existing case on a read-only target (None without one: generated IDs
-    only). A step that fails here is its own requirement's finding (IBM-CASE-001's tests report it)."""
+    """One case for every operation (the run leaves as few cases as it can; cleanup deletes them where the
+    target declares delete_case): a case of this run, or the target's existing case on a read-only target
+    (None without one: generated IDs only). A step that fails here is its own requirement's finding
+    (IBM-CASE-001's tests report it)."""
     if target.safety.read_only and not target.fixtures.existing_case_folder_id:
         return None
     try:
@@ -228,6 +229,13 @@ def _steer(case, ibm, real) -> None:
             case.query["TargetObjectStore"] = f.target_object_store
         if case.query.get("SourceCaseFolderId") and real is not None:
             case.query["SourceCaseFolderId"] = real["folder"]  # IBMDOC: a case whose values are reused
+    if case.path.endswith("/history"):
+        # cost on a real server: every history request names its BatchSize (acmdv131: 200 entries without one)
+        query = case.query if isinstance(case.query, dict) else {}
+        size = query.get("BatchSize")
+        if size is None or (isinstance(size, int) and not isinstance(size, bool) and size > 200):
+            query["BatchSize"] = 2  # a value of the wrong type stays: the server answers 400 to it
+        case.query = query
     if case.path == "/deletecase" and isinstance(case.body, dict):
         # acmdv121delcase: casetype deletes every case of the case type; caseid only ever names a case that
         # cannot exist (IBM-DEL-001 deletes a case of this run)
@@ -279,7 +287,8 @@ def test_responses_conform_to_spec(case, ibm, target, real_case, observe, confor
 def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tuple[dict, dict, dict, frozenset]:
     """(path parameters, query, body, members left alone) the operation accepts for the case of this run
     (seed 003 and VF request members). A property Value takes any JSON type, so it is never changed; nor is
-    a new case's title property, which carries the run tag (staging safety: CASEREST has no delete)."""
+    a new case's title property, which carries the run tag (staging safety: a case cleanup cannot delete is found
+    by it)."""
     f = ibm.target.fixtures
     tos = {"TargetObjectStore": f.target_object_store}
     title = [{"SymbolicName": f.title_property, "Value": ibm.label("wrong-type")}]
