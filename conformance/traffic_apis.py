@@ -750,7 +750,8 @@ class FabricHubJudge(Judge):
                          f"GET /registrations lists {len(resolved)} resolved registration(s)", ex)
         if key == "PATCH /registrations/{ID}" and reg and ex.status is not None:
             before = self.status.get(reg)
-            locked = before is not None and ("Sync" in before[0] or before[0].startswith("Resolved"))
+            # "Disabled - Sync Stopped" (Pega's deactivate page) is not syncing: it may be edited
+            locked = before is not None and (before[0] in self.SYNCING or before[0].startswith("Resolved"))
             if locked and ex.status != 401:
                 # VF table: PATCH refused in Sync-InProgress or Resolved
                 self.require(ex.status >= 400, "edit_refused_while_syncing", "HUB-REG-003", key,
@@ -764,10 +765,12 @@ class FabricHubJudge(Judge):
             self.require(ex.status == 202, "publication_answers_202", "HUB-SYNC-001", key,
                          f"{key} accepted with {ex.status}, expected 202", ex)
 
-    SYNCING = ("Sync-InProgress", "Open-SyncProgress")  # VF: the text's name and the samples' name
+    # VF: the text's name and the samples' name; Pega's life-cycle page: Sync-InProcess (vendor audit row 6)
+    SYNCING = ("Sync-InProgress", "Open-SyncProgress", "Sync-InProcess")
+    # Pega's disable page: disable applies to an Active registration; the state it leaves is not named
     AFTER = {"enablesync": lambda s: s in FabricHubJudge.SYNCING,
              "disablesync": lambda s: s not in FabricHubJudge.SYNCING and not s.startswith("Resolved"),
-             "disable": lambda s: s.startswith("Resolved"),
+             "disable": lambda s: s != "Active",
              "enable": lambda s: not s.startswith("Resolved")}
 
     def judge_action(self, ex: TrafficExchange, key: str, action: str, reg: str, body: Any) -> None:
@@ -810,9 +813,9 @@ class FabricHubJudge(Judge):
         if not isinstance(items, list) or ex.status is None or ex.status == 401:
             return
         if len(items) > 50:
-            # VF table: 'at most 50 items per batch'
-            self.require(ex.status == 400, "batch_over_50_refused", "HUB-BATCH-002", key,
-                         f"a batch of {len(items)} requests answered {ex.status}, expected 400", ex)
+            # VF table: 'at most 50 items per batch'; issue 6: 400; Pega names no status (413, 422 admitted)
+            self.require(ex.status in (400, 413, 422), "batch_over_50_refused", "HUB-BATCH-002", key,
+                         f"a batch of {len(items)} requests answered {ex.status}, expected 400, 413 or 422", ex)
         elif items:
             schema = self.request_schema(op)
             well_formed = schema is not None and not self.contract.body_problems(schema, request)

@@ -139,7 +139,9 @@ class HubApi:
         ex = self.create_registration()
         body = ex.json()
         if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("ID"), str):
-            raise PreconditionFailed(f"could not register an application to test with: {ex.summary()}")
+            # the server broke what HUB-REG-001 promises: a finding there, not a silent skip
+            raise PreconditionFailed(f"could not register an application to test with: {ex.summary()}",
+                                     requirement="HUB-REG-001")
         return body["ID"], ex
 
     def get(self, reg: str, **kw: Any) -> Exchange:
@@ -203,11 +205,14 @@ class HubApi:
         """enablesync, then a token for the sync client it returned."""
         ex = self.act(reg, "enablesync")
         if not ok(ex) or reg not in self.syncs:
-            raise PreconditionFailed(f"enablesync did not answer sync credentials: {ex.summary()}")
+            raise PreconditionFailed(f"enablesync did not answer sync credentials: {ex.summary()}",
+                                     requirement="HUB-REG-002")
         client = self.syncs[reg]
         client.token, tex = self.fetch_token(client.client_id, client.secret)
         if client.token is None:
-            raise PreconditionFailed(f"no token for the sync credentials: {tex.summary()}")
+            # HUB-REG-002: enablesync answers credentials a sync client gets its token with
+            raise PreconditionFailed(f"no token for the sync credentials enablesync answered: {tex.summary()}",
+                                     requirement="HUB-REG-002")
         return client
 
     def syncing_registration(self) -> SyncClient:
