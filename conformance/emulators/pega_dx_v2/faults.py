@@ -66,6 +66,8 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
      "case-types": "off", "hierarchy": "off", "lock-release": "off", "bulk-actions": "off",
      "optional-processes": "off", "case-views": "off", "recalculate": "off", "data-records": "off",
      "participants": "off", "followers": "off", "tags": "off", "related-cases": "off", "documents": "off"},
+    # two documented behaviours with nothing in common, proven in one trial instead of two
+    {"location": "absolute", "upload-form": "client"},
 )
 
 FAULTS: dict[str, Fault] = {
