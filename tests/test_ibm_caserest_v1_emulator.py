@@ -339,3 +339,23 @@ def test_definitions(c):
     assert c.get(B + "/casetype/DH2_MyCase/discretionarytasktypes", params=TOS).json()["DiscretionaryTaskTypes"]
     assert c.get(B + "/casetype/Nope/viewdefinitions", params=TOS).status_code == 404
     assert c.get(B + "/casetype/DH2_MyCase/discretionarytasktypes").status_code == 400
+
+
+def test_case_operations(c):
+    new = lambda: c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]  # noqa: E731
+    first, other = new(), new()
+    url = B + f"/case/{first}"
+    # acmdv121: relate answers 201 with the relationship's id; acmdv124 lists the related case both ways
+    rel = c.post(url, json={**TOS, "Operation": "relate", "CaseFolderId": other})
+    assert rel.status_code == 201 and rel.json()["RelationshipId"].startswith("{")
+    assert [r["RelationshipType"] for r in c.get(B + f"/case/{other}/cases", params=TOS).json()] == ["Related"]
+    assert c.post(url, json={**TOS, "Operation": "unrelate", "RelationshipId": rel.json()["RelationshipId"]}
+                  ).status_code == 200
+    assert c.get(url + "/cases", params=TOS).json() == []
+    # split: a new case from the given properties, 201 {CaseFolderId}; fetchProperties: the case
+    split = c.post(url, json={**TOS, "Operation": "split", "CaseType": "DH2_MyCase",
+                              "Properties": props(("DH2_Title", "half"))})
+    assert split.status_code == 201
+    assert c.get(url + "/cases", params=TOS).json()[0]["RelationshipType"] == "split target"
+    assert c.post(url, json={**TOS, "Operation": "fetchProperties"}).json()["Properties"]
+    assert c.post(url, json={**TOS, "Operation": "merge"}).status_code == 400

@@ -184,6 +184,15 @@ CATALOGUE: tuple[Requirement, ...] = (
         "discovery.list",
     ),
     Requirement(
+        "IBM-REL-001", _IBM, "cases", "MUST",
+        "POST /case/{caseFolderId} with Operation relate and another case's CaseFolderId MUST answer 201 with a "
+        "RelationshipId, after which GET /case/{caseFolderId}/cases lists the other case; Operation unrelate with that "
+        "RelationshipId MUST answer 2xx, after which the list no longer shows it.",
+        "acmdv121 ('201 ... the case relationship was created. The response ... contains the ID of the new case "
+        "relationship'; unrelate 'RelationshipId ... GUID of relationship to delete'); acmdv124 (the related cases)",
+        "update.persisted",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

@@ -97,6 +97,15 @@ CREATE TABLE IF NOT EXISTS history (
     at TEXT NOT NULL,
     text TEXT
 );
+CREATE TABLE IF NOT EXISTS relations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    type TEXT NOT NULL,
+    category TEXT,
+    two_way INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS eds_states (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_type TEXT NOT NULL,
@@ -590,7 +599,9 @@ class CaseRestEmulator:
     async def get_case(self, request: Request, user: str) -> Response:
         if "tos-optional-case-get" not in self.faults:
             self.tos(request)
-        row = self.load(request.path_params["id"])
+        return self.case_answer(self.load(request.path_params["id"]))
+
+    def case_answer(self, row: Any) -> Response:
         values = json.loads(row["props"])
         props = []
         for name, (_, ptype, card, extra) in self.types[row["case_type"]]["properties"].items():
@@ -609,6 +620,84 @@ class CaseRestEmulator:
         # VF: case answers are PascalCase
         return self.ok({"CaseType": row["case_type"], "CaseIdentifier": row["identifier"], "CaseTitle": row["title"],
                         "CaseFolderId": self.folder_out(row["folder_id"]), "Properties": props})
+
+    async def case_operation(self, request: Request, user: str) -> Response:
+        """acmdv121: POST /case/{id} with Operation split, fetchProperties, relate or unrelate."""
+        if self.variant("case-operations") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        body = await self.body(request)
+        self.tos(request, body)
+        row = self.load(request.path_params["id"])
+        self.check_updates(body)
+        operation = body.get("Operation")
+        if operation == "fetchProperties":  # 'returns the case properties'
+            return self.case_answer(row)
+        if operation == "split":
+            # 'No data from the original case is used': a new case of CaseType with the given Properties; 201 with
+            # its CaseFolderId (the example; the table says 200)
+            type_name = body.get("CaseType")
+            if not isinstance(type_name, str) or not type_name:
+                raise ApiError(400, "FNRPA0011E", "The required parameter CaseType is missing.")
+            ctype = self.case_type(type_name)
+            values, _ = self.properties(ctype, body, required=False)
+            created = self.insert_case(type_name, self._store_values(type_name, values), user)
+            self.relate(row["folder_id"], bare(created["CaseFolderId"]), "split", None, True)
+            return self.ok({"CaseFolderId": created["CaseFolderId"]}, 201)
+        if operation == "relate":
+            other = body.get("CaseFolderId")
+            if not isinstance(other, str):
+                raise ApiError(400, "FNRPA0011E", "The required parameter CaseFolderId is missing.")
+            target = self.load(other)["folder_id"]
+            two_way = str(body.get("TwoWayRelationship", "true")).lower() != "false"  # 'defaults to true'
+            category = body.get("RelationshipCategory")
+            if category is not None and not isinstance(category, str):
+                raise ApiError(400, "FNRPA0013E", "RelationshipCategory must be a string.")
+            # '201 ... the case relationship was created ... the ID of the new case relationship'
+            return self.ok({"RelationshipId": self.relate(row["folder_id"], target, "Related", category, two_way)},
+                           201)
+        if operation == "unrelate":
+            rel = body.get("RelationshipId")
+            if not isinstance(rel, str):
+                raise ApiError(400, "FNRPA0011E", "The required parameter RelationshipId is missing.")
+            found = self.db.one("SELECT id FROM relations WHERE id = ? AND (source = ? OR target = ?)",
+                                (rel, row["folder_id"], row["folder_id"]))
+            if found is None:
+                raise ApiError(404, "FNRPA0029E", f"The relationship {rel} was not found.")
+            if "unrelate-ignored" not in self.faults:
+                self.db.run("DELETE FROM relations WHERE id = ?", (rel,))
+            return self.ok({})
+        raise ApiError(400, "FNRPA0013E", "Operation must be split, fetchProperties, relate or unrelate.")
+
+    def relate(self, source: str, target: str, kind: str, category: Any, two_way: bool) -> str:
+        rel = "{" + str(uuid.uuid4()).upper() + "}"
+        self.db.run("INSERT INTO relations(id, source, target, type, category, two_way) VALUES (?, ?, ?, ?, ?, ?)",
+                    (rel, source, target, kind, category, int(two_way)))
+        return rel
+
+    async def related_cases(self, request: Request, user: str) -> Response:
+        """acmdv124: the related cases, a JSON array of {Status, CaseTitle, CaseIdentifier, CaseFolderId, DateCreated,
+        Creator, RelationshipType, RelationshipId, RelationshipCategory}; RelationshipType filters."""
+        if self.variant("case-operations") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        self.tos(request)
+        folder = self.load(request.path_params["id"])["folder_id"]
+        rows = self.db.all("SELECT * FROM relations WHERE source = ? OR (target = ? AND two_way = 1) ORDER BY seq",
+                           (folder, folder))
+        out = []
+        for r in rows:
+            mine = r["source"] == folder
+            other = self.db.one("SELECT * FROM cases WHERE folder_id = ?", (r["target"] if mine else r["source"],))
+            if other is None:
+                continue
+            kind = r["type"] if r["type"] != "split" else ("split target" if mine else "split source")
+            if request.query_params.get("RelationshipType") not in (None, kind):
+                continue
+            out.append({"Status": other["status"], "CaseTitle": other["title"], "CaseIdentifier": other["identifier"],
+                        "CaseFolderId": other["folder_id"],
+                        "DateCreated": dt.datetime.fromtimestamp(other["created_at"], dt.timezone.utc).isoformat(),
+                        "Creator": other["created_by"], "RelationshipType": kind, "RelationshipId": r["id"],
+                        **({"RelationshipCategory": r["category"]} if r["category"] else {})})
+        return self.ok(out)
 
     async def put_case(self, request: Request, user: str) -> Response:
         body = await self.body(request)
@@ -810,6 +899,7 @@ class CaseRestEmulator:
                     conn.execute("DELETE FROM tasks WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM comments WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM history WHERE folder_id = ?", (folder,))
+                    conn.execute("DELETE FROM relations WHERE source = ? OR target = ?", (folder, folder))
                     conn.execute("DELETE FROM cases WHERE folder_id = ?", (folder,))
         # acmdv121delcase (26.0.x): 'The value of deletecaseresult in the response JSON indicates whether' it worked
         return self.ok({"deletecaseresult": True})
@@ -857,6 +947,8 @@ class CaseRestEmulator:
             ("/case/{id}/comments", ["GET"], self.get_comments),
             ("/case/{id}/comments", ["POST"], self.post_comment),
             ("/case/{id}/history", ["GET"], self.get_history),
+            ("/case/{id}", ["POST"], self.case_operation),
+            ("/case/{id}/cases", ["GET"], self.related_cases),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

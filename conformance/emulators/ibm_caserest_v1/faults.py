@@ -65,6 +65,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("definitions", ("on", "off"), "on",
                 "offer GET /solution/{name}, its documenttypes, and a case type's viewdefinitions and "
                 "discretionarytasktypes"),
+        # acmdv121, acmdv124: POST /case/{id} (split, fetchProperties, relate, unrelate) and the related cases
+        Variant("case-operations", ("on", "off"), "on", "offer POST /case/{id} and GET /case/{id}/cases"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -80,7 +82,7 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "container-401"},
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
-    {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off"},
+    {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off", "case-operations": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -138,6 +140,7 @@ FAULTS: dict[str, Fault] = {
         Fault("solution-details-empty", "IBM-DEF-001", "GET /solution/{name} lists no case type"),
         Fault("definitions-unknown-200", "IBM-DEF-001",
               "a case type's viewdefinitions and discretionarytasktypes answer 200 for an unknown case type"),
+        Fault("unrelate-ignored", "IBM-REL-001", "POST /case/{id} unrelate answers 200 but the relationship stays"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )

@@ -321,6 +321,18 @@ class CaseRestApi:
             params["ContinuationToken"] = token
         return self.s.request("GET", f"/case/{seg(bare(folder_id))}/history", params=params, **kw)
 
+    def case_operation(self, folder_id: str, body: dict[str, Any], tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv121: POST /case/{id} {TargetObjectStore, Operation, ...}."""
+        payload = {**(self.tos if tos else {}), **body}
+        ex = self.s.request("POST", f"/case/{seg(bare(folder_id))}", json_body=payload, **kw)
+        if body.get("Operation") == "split":
+            self.track(ex)  # a new case
+        return ex
+
+    def related(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv124: GET /case/{id}/cases?TargetObjectStore=..."""
+        return self.s.request("GET", f"/case/{seg(bare(folder_id))}/cases", params=self.tos if tos else None, **kw)
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

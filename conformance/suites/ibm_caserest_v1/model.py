@@ -54,6 +54,8 @@ class Capabilities(_Strict):
     # GET /solution/{name}, /solution/{name}/documenttypes, /casetype/{name}/viewdefinitions and
     # /casetype/{name}/discretionarytasktypes (acmdv091, acmdv111, acmdv114, acmdv115)
     definitions: bool = False
+    # POST /case/{id} (split, fetchProperties, relate, unrelate) and GET /case/{id}/cases (acmdv121, acmdv124)
+    case_operations: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -86,6 +88,8 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/case/{caseFolderId}/comments"): ("comments",),
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
     ("GET", "/case/{caseFolderId}/history"): ("history",),
+    ("POST", "/case/{caseFolderId}"): ("case_operations",),
+    ("GET", "/case/{caseFolderId}/cases"): ("case_operations",),
     ("GET", "/solution/{solution}"): ("definitions",),
     ("GET", "/solution/{solution}/documenttypes"): ("definitions",),
     ("GET", "/casetype/{caseType}/viewdefinitions"): ("definitions",),

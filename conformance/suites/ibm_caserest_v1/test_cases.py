@@ -11,7 +11,17 @@ import pytest
 
 from conformance.checks import violate
 from conformance.failures import PreconditionFailed
-from conformance.suites.ibm_caserest_v1.client import SAMPLES, by_name, folder_of, norm, ok, ptype, same_value, sample
+from conformance.suites.ibm_caserest_v1.client import (
+    SAMPLES,
+    bare,
+    by_name,
+    folder_of,
+    norm,
+    ok,
+    ptype,
+    same_value,
+    sample,
+)
 
 GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 
@@ -235,3 +245,35 @@ def test_history_comes_in_batches_newest_first(ibm):
     if str(older[0].get("EventDateTime")) > str(events[0].get("EventDateTime")):
         raise violate("IBM-HIST-001", f"the next batch's entry {older[0]} is not older than the first's {events[0]} "
                       "(reverse chronological order)", first, second)
+
+
+def _related_ids(ex) -> list | None:
+    body = norm(ex.json())
+    if not isinstance(body, list):
+        return None
+    return [bare(str(c.get("CaseFolderId"))).upper() for c in body if isinstance(c, dict)]
+
+
+@pytest.mark.requirement("IBM-REL-001")
+@pytest.mark.needs("case_operations")
+@pytest.mark.writes
+def test_relate_and_unrelate_cases(ibm):
+    """acmdv121: relate answers 201 with the RelationshipId, unrelate removes it; acmdv124 lists related cases."""
+    first, other = ibm.new_case()[0], ibm.new_case()[0]
+    rel = ibm.case_operation(first, {"Operation": "relate", "CaseFolderId": other})
+    rel_id = norm(rel.json()).get("RelationshipId") if isinstance(rel.json(), dict) else None
+    if rel.status != 201 or not isinstance(rel_id, str) or not rel_id:
+        raise violate("IBM-REL-001", f"relate: expected 201 with a RelationshipId, got {rel.status}", rel)
+    listed = ibm.related(first)
+    ids = _related_ids(listed)
+    # acmdv124: the table says 201 for this GET, its example answers 200
+    if listed.status not in (200, 201) or ids is None or bare(other).upper() not in ids:
+        raise violate("IBM-REL-001", f"after relate, GET /case/{{id}}/cases: status {listed.status}, related "
+                      f"{ids}, not the related case {other}", rel, listed)
+    gone = ibm.case_operation(first, {"Operation": "unrelate", "RelationshipId": rel_id})
+    if not ok(gone):
+        raise violate("IBM-REL-001", f"unrelate {rel_id}: expected 2xx, got {gone.status}", gone)
+    after = ibm.related(first)
+    if bare(other).upper() in (_related_ids(after) or []):
+        raise violate("IBM-REL-001", f"after unrelate answered {gone.status}, GET /case/{{id}}/cases still lists "
+                      f"{other}", gone, after)

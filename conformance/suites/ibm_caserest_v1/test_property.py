@@ -198,7 +198,9 @@ def real_case(ibm, target):
 def _tag(case, ibm) -> None:
     """Every case the run may create carries the run tag (staging safety), even from an invalid body."""
     f = ibm.target.fixtures
-    if case.path == "/cases" and isinstance(case.body, dict):
+    # POST /cases, and POST /case/{id}'s split (acmdv121), create a case
+    if (case.path == "/cases" or case.path == "/case/{caseFolderId}" and case.method.upper() == "POST") \
+            and isinstance(case.body, dict):
         items = case.body.get("Properties")
         if isinstance(items, list):
             kept = [i for i in items if not (isinstance(i, dict) and f.title_property in
@@ -246,7 +248,7 @@ def _steer(case, ibm, real) -> None:
     if isinstance(case.body, dict) and positive(case, "body"):
         if "TargetObjectStore" in case.body:
             case.body["TargetObjectStore"] = f.target_object_store
-        if case.path == "/cases" and pick(case.body):
+        if case.path in ("/cases", "/case/{caseFolderId}") and "CaseType" in case.body and pick(case.body):
             case.body["CaseType"] = f.case_type
         if case.path == "/cases" and not isinstance(case.body.get("Properties"), list):
             case.body["Properties"] = [{"SymbolicName": f.title_property, "Value": ibm.label("property")}]
@@ -303,6 +305,9 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
         # acmdv128: TargetObjectStore and Grouping=ROD in the query; VF: {action: ...} in the body
         ("PUT", "/task/{taskId}"): ({"taskId": real["task"] or "none"}, {**tos, "Grouping": "ROD"},
                                     {**tos, "action": "start"}, frozenset()),
+        # acmdv121: fetchProperties only reads
+        ("POST", "/case/{caseFolderId}"): ({"caseFolderId": real["folder"].strip("{}")}, {},
+                                           {**tos, "Operation": "fetchProperties"}, frozenset()),
         # acmdv130: TargetObjectStore in the query, {CommentType, CommentContext, CommentText}
         ("POST", "/case/{caseFolderId}/comments"): ({"caseFolderId": real["folder"].strip("{}")}, tos,
                                                     {"CommentType": "Case", "CommentContext": f.comment_context,
@@ -315,7 +320,8 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
 
 
 WRONG_TYPE_OPERATIONS = (("POST", "/cases"), ("PUT", "/case/{caseFolderId}"), ("POST", "/casetype/{caseType}"),
-                         ("PUT", "/task/{taskId}"), ("POST", "/deletecase"), ("POST", "/case/{caseFolderId}/comments"))
+                         ("PUT", "/task/{taskId}"), ("POST", "/deletecase"), ("POST", "/case/{caseFolderId}/comments"),
+                         ("POST", "/case/{caseFolderId}"))
 
 
 @pytest.mark.requirement("IBM-SCHEMA-001")

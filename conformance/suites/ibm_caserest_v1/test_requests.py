@@ -29,6 +29,9 @@ OPERATIONS = [
     pytest.param("GET /case/{id}/comments", id="get-comments", marks=pytest.mark.needs("comments")),
     pytest.param("GET /case/{id}/history", id="history", marks=pytest.mark.needs("history")),
     pytest.param("GET /solution/{name}", id="solution", marks=pytest.mark.needs("definitions")),
+    pytest.param("POST /case/{id}", id="case-operation", marks=[pytest.mark.needs("case_operations"),
+                                                                pytest.mark.writes]),
+    pytest.param("GET /case/{id}/cases", id="related-cases", marks=pytest.mark.needs("case_operations")),
     pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/viewdefinitions", id="view-definitions", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/discretionarytasktypes", id="discretionary-task-types",
@@ -79,6 +82,10 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.tasks(folder, tos=tos, **kw)
     if operation == "POST /deletecase":
         return ibm.delete_case(folder, tos=tos, **kw)
+    if operation == "POST /case/{id}":
+        return ibm.case_operation(folder, {"Operation": "fetchProperties"}, tos=tos, **kw)
+    if operation == "GET /case/{id}/cases":
+        return ibm.related(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/history":
         return ibm.history(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/comments":
