@@ -242,7 +242,9 @@ class CaseRestApi:
         ex = self.post_casetype({"RequestMode": "initialNewObject"})
         items = properties_of(ex)
         if ex.status != 200 or not items:
-            raise PreconditionFailed(f"could not get the case type's properties: {ex.summary()}")
+            # the step is IBM-TYPE-001's (initialNewObject returns every property)
+            raise PreconditionFailed(f"could not get the case type's properties: {ex.summary()}",
+                                     requirement="IBM-TYPE-001", exchanges=[ex.id])
         return items, external_data_identifier(ex), ex
 
     def metadata(self) -> list[dict[str, Any]]:
@@ -252,7 +254,9 @@ class CaseRestApi:
             items = properties_of(ex)
             named = [i for i in items or [] if isinstance(i.get("SymbolicName"), str)]
             if ex.status != 200 or not named:
-                raise PreconditionFailed(f"could not read the case type's metadata: {ex.summary()}")
+                # GET /casetype/{name} is the list IBM-TYPE-001 compares initialNewObject with
+                raise PreconditionFailed(f"could not read the case type's metadata: {ex.summary()}",
+                                         requirement="IBM-TYPE-001", exchanges=[ex.id])
             self._metadata = named
         return self._metadata
 
@@ -344,7 +348,8 @@ class CaseRestApi:
         ex = self.create_case(values)
         folder = folder_of(ex)
         if not ok(ex) or folder is None:
-            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
+            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}",
+                                     requirement="IBM-CASE-001", exchanges=[ex.id])
         return folder, ex
 
     def some_case(self) -> str:
@@ -364,7 +369,8 @@ class CaseRestApi:
         ex = self.get_case(folder_id)
         items = properties_of(ex)
         if ex.status != 200 or items is None:
-            raise PreconditionFailed(f"could not read case {folder_id}: {ex.summary()}")
+            raise PreconditionFailed(f"could not read case {folder_id}: {ex.summary()}",
+                                     requirement="IBM-CASE-002", exchanges=[ex.id])
         return {str(i.get("SymbolicName")): i.get("Value") for i in items}, ex
 
     def put_case(self, folder_id: str, values: dict[str, Any] | None = None, body: Any = None, tos: bool = True,

@@ -119,7 +119,8 @@ def test_list_properties_take_arrays_and_return_them(ibm):
                       f"{sorted(values)}: expected 201, got {ex.status}", ex)
     folder = folder_of(ex)
     if folder is None:
-        raise PreconditionFailed(f"POST /cases answered no CaseFolderId: {ex.summary()}")
+        raise PreconditionFailed(f"POST /cases answered no CaseFolderId: {ex.summary()}",
+                                 requirement="IBM-CASE-001", exchanges=[ex.id])
     got, read = ibm.read_values(folder)
     _check_values("IBM-PROP-002", by_name(ibm.metadata()), values, got, ex, read)
     # an empty array is a value too (seed 003: "DH2_MVString": [ ])
@@ -150,7 +151,8 @@ def test_stale_writer_is_refused_or_applied_in_full(ibm, observe):
     b_values = {f.title_property: ibm.label("writer-b"), second: "writer-b"}
     b = ibm.put_case(folder, b_values)  # writer B writes first
     if not ok(b):
-        raise PreconditionFailed(f"writer B's PUT failed: {b.summary()}")
+        raise PreconditionFailed(f"writer B's PUT failed: {b.summary()}", requirement="IBM-CASE-003",
+                                 exchanges=[b.id])
     # writer A, from its stale read, changes both properties and a third one
     third = next((m for m in updatable.values() if ptype(m) == "integer"), None)
     a_values = {f.title_property: ibm.label("writer-a"), second: "writer-a"}

@@ -65,7 +65,8 @@ def untouched(items: list[dict], initial: dict[str, dict]) -> list[str]:
 def _flow_start(ibm):
     initial, edi, ex = ibm.initial()
     if edi is None:
-        raise PreconditionFailed(f"initialNewObject answered no ExternalDataIdentifier: {ex.summary()}")
+        raise PreconditionFailed(f"initialNewObject answered no ExternalDataIdentifier: {ex.summary()}",
+                                 requirement="IBM-DEP-003", exchanges=[ex.id])
     return by_name(initial), edi
 
 
@@ -131,7 +132,8 @@ def test_external_data_identifier_is_the_one_to_send_next(ibm, observe):
     initial = by_name(properties_of(ex) or [])
     # seed 003: 'A string that indicates the state of the data that was returned by the external data service'
     if ex.status != 200:
-        raise PreconditionFailed(f"initialNewObject answered {ex.status}")
+        raise PreconditionFailed(f"initialNewObject answered {ex.status}", requirement="IBM-TYPE-001",
+                                 exchanges=[ex.id])
     if edi is None:
         raise violate("IBM-DEP-003", "RequestMode=initialNewObject answered no ExternalDataIdentifier", ex)
     first = ibm.changes({f.state_property: f.state_value}, edi)
