@@ -71,19 +71,24 @@ class PmApi:
         body = ex.json()
         if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list) \
                 or not all(isinstance(c, dict) for c in body["data"]):
-            raise PreconditionFailed(f"could not read a page of {kind} with {params}: {ex.summary()}")
+            # the page object of a documented list (seed 004): a server that cannot serve one breaks PM-SCHEMA-001
+            raise PreconditionFailed(f"could not read a page of {kind} with {params}: {ex.summary()}", "PM-SCHEMA-001",
+                                     [ex.id], operation=f"GET {LIST_PATHS[kind]}/paged", detail=f"status {ex.status}")
         return body, ex
 
     def bare(self, kind: str, params: dict[str, Any] | None = None, strict: bool = True) -> tuple[list[dict], Exchange]:
         """A non-paged list. `strict`: a 200 that is not a bare array is a PM-LIST-001 finding."""
         ex = self.list(kind, params)
         if ex.status != 200:
-            raise PreconditionFailed(f"could not read the {kind} list with {params}: {ex.summary()}")
+            raise PreconditionFailed(f"could not read the {kind} list with {params}: {ex.summary()}", "PM-LIST-001",
+                                     [ex.id], operation=f"GET {LIST_PATHS[kind]}", detail=f"status {ex.status}")
         if strict:
             pm_bare_array(ex)
         body = ex.json()
         if not isinstance(body, list) or not all(isinstance(c, dict) for c in body):
-            raise PreconditionFailed(f"the {kind} list is not an array of case objects: {ex.summary()}")
+            # seed 004: "an array of case objects" (PM-LIST-001 owns it)
+            raise PreconditionFailed(f"the {kind} list is not an array of case objects: {ex.summary()}", "PM-LIST-001",
+                                     [ex.id], operation=f"GET {LIST_PATHS[kind]}", detail="not an array")
         return body, ex
 
     def newest(self, kind: str, extra: dict[str, Any] | None = None, paged: bool = False) -> tuple[list[int], Exchange]:
@@ -132,7 +137,9 @@ class PmApi:
         body = ex.json()
         number = app_number(body) if isinstance(body, dict) else None
         if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("app_uid"), str) or number is None:
-            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}")
+            # seed 004 New Case: 200 {app_uid, app_number}; the target declares the process and task (PM-LIFE-001)
+            raise PreconditionFailed(f"could not create a case to test with: {ex.summary()}", "PM-LIFE-001", [ex.id],
+                                     operation="POST /cases", detail=f"status {ex.status}")
         return body["app_uid"], number, ex
 
     def get(self, app_uid: str, **kw: Any) -> Exchange:
@@ -142,7 +149,9 @@ class PmApi:
         ex = self.get(app_uid)
         body = ex.json()
         if ex.status != 200 or not isinstance(body, dict):
-            raise PreconditionFailed(f"could not read case {app_uid}: {ex.summary()}")
+            # a case of the caller that exists (this run created it, or a list of the caller shows it): PM-LIFE-001
+            raise PreconditionFailed(f"could not read case {app_uid}: {ex.summary()}", "PM-LIFE-001", [ex.id],
+                                     operation="GET /cases/{app_uid}", detail=f"status {ex.status}")
         return body, ex
 
     @staticmethod
