@@ -28,6 +28,9 @@ SHOWN_OBSERVATIONS = ("stale_if_match_status", "missing_if_match_status", "locat
                      "error_element", "case_folder_id_form", "lost_update_possible",
                      # ProcessMaker 3: how `start` is read (seed 004 1-based vs PMSRC 0-based), the page's filter keys
                      "start_base", "filter_keys",
+                     # ... and where the seed and the 3.5.8 server's source disagree (vendor audit)
+                     "default_limit", "unknown_category", "unknown_case_info_status", "paused_status", "cancel_draft",
+                     "advanced_echo", "app_status_paused",
                      # Fabric Hub: per-item or whole-batch refusal, the create status, the syncing state's name
                      "malformed_mode", "create_status", "sync_status_name")
 
