@@ -44,11 +44,36 @@ def assert_fault_reported(t, spec) -> None:
     assert t.evidence[spec.breaks]
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+# The case collaboration faults break distinct operations: the default run proves them in joint trials,
+# each fault under its own requirement (distinct within a group, none another's `also`); `conformance
+# prove` still proves each alone, unscoped.
+JOINT = (("participant-delete-noop", "participant-no-if-match", "follower-duplicate-accepted", "tag-delete-noop",
+          "related-delete-all"),
+         ("participant-accepts-stale", "follower-not-stored"))
+
+
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - {f for group in JOINT for f in group}))
 def test_fault_reported_under_its_requirement(fault, tmp_path):
     spec = FAULTS[fault]
     t = prove.trial(API, (fault,), workdir=tmp_path, max_examples=EXAMPLES, run_args=_scope(spec))
     assert_fault_reported(t, spec)
+
+
+@pytest.mark.parametrize("group", JOINT, ids="+".join)
+def test_joint_faults_reported_under_their_requirements(group, tmp_path):
+    specs = [FAULTS[f] for f in group]
+    assert len({s.breaks for s in specs}) == len(specs)
+    assert not {s.breaks for s in specs} & {r for s in specs for r in s.also}
+    allowed = {r for s in specs for r in (s.breaks, *s.also)}
+    scope = tuple(arg for rid in sorted(allowed - {"PEGA-SCHEMA-001"}) for arg in ("--requirement", rid))
+    t = prove.trial(API, group, workdir=tmp_path, max_examples=EXAMPLES, run_args=scope)
+    for spec in specs:
+        assert t.outcomes[spec.breaks] == "failed", (spec.name, t.outcomes)
+        assert t.messages[spec.breaks] and all("ex-" in m for m in t.messages[spec.breaks]), t.messages[spec.breaks]
+        assert t.evidence[spec.breaks]
+    assert t.flagged <= allowed, f"also flagged: {t.flagged - allowed}"
+    assert not t.broken, t.messages
+    assert t.exit_code == 1
 
 
 def _marks(obj) -> list:
