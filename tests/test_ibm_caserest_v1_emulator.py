@@ -359,3 +359,17 @@ def test_case_operations(c):
     assert c.get(url + "/cases", params=TOS).json()[0]["RelationshipType"] == "split target"
     assert c.post(url, json={**TOS, "Operation": "fetchProperties"}).json()["Properties"]
     assert c.post(url, json={**TOS, "Operation": "merge"}).status_code == 400
+
+
+def test_create_discretionary_task(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]
+    url = B + f"/case/{folder}/tasks"
+    body = {"TaskTypeName": "DH2_ContactCustomer", "TaskName": "Call"}
+    # acmdv127: 201 created, 200 for a duplicate with the same answer; TargetObjectStore required; a known type
+    assert c.post(url, json=body).status_code == 400
+    assert c.post(url, params=TOS, json={**body, "TaskTypeName": "Nope"}).status_code == 400
+    first = c.post(url, params=TOS, json=body)
+    again = c.post(url, params=TOS, json=body)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
+    names = [t["TaskName"] for t in c.get(url, params={**TOS, "Grouping": "ROD"}).json()["Tasks"]]
+    assert names.count("Call") == 1

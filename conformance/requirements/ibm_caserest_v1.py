@@ -193,6 +193,14 @@ CATALOGUE: tuple[Requirement, ...] = (
         "update.persisted",
     ),
     Requirement(
+        "IBM-ACT-001", _IBM, "tasks", "MUST",
+        "POST /case/{caseFolderId}/tasks with a discretionary activity type and a TaskName MUST answer 201 (200 for a "
+        "detected duplicate), and GET /case/{caseFolderId}/tasks MUST then list an activity of that name.",
+        "acmdv127 ('201 Created The method completed successfully. The workflow that is associated with the activity "
+        "is started'; '200 OK A duplicate POST request was detected'); acmdv125 (the case's activities)",
+        "create.persisted",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

@@ -67,6 +67,8 @@ VARIANTS: dict[str, Variant] = {
                 "discretionarytasktypes"),
         # acmdv121, acmdv124: POST /case/{id} (split, fetchProperties, relate, unrelate) and the related cases
         Variant("case-operations", ("on", "off"), "on", "offer POST /case/{id} and GET /case/{id}/cases"),
+        # acmdv127: POST /case/{id}/tasks creates a discretionary activity; capability discretionary_tasks
+        Variant("discretionary-tasks", ("on", "off"), "on", "offer POST /case/{id}/tasks"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -82,7 +84,8 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "container-401"},
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
-    {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off", "case-operations": "off"},
+    {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off", "case-operations": "off",
+     "discretionary-tasks": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -141,6 +144,7 @@ FAULTS: dict[str, Fault] = {
         Fault("definitions-unknown-200", "IBM-DEF-001",
               "a case type's viewdefinitions and discretionarytasktypes answer 200 for an unknown case type"),
         Fault("unrelate-ignored", "IBM-REL-001", "POST /case/{id} unrelate answers 200 but the relationship stays"),
+        Fault("activity-not-listed", "IBM-ACT-001", "POST /case/{id}/tasks answers 201 but no activity is added"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),
     )

@@ -337,6 +337,25 @@ class CaseRestApi:
         """acmdv124: GET /case/{id}/cases?TargetObjectStore=..."""
         return self.s.request("GET", f"/case/{seg(bare(folder_id))}/cases", params=self.tos if tos else None, **kw)
 
+    def create_task(self, folder_id: str, task_type: str, name: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv127: POST /case/{id}/tasks?TargetObjectStore=... {TaskTypeName, TaskName}."""
+        return self.s.request("POST", f"/case/{seg(bare(folder_id))}/tasks", params=self.tos if tos else None,
+                              json_body={"TaskTypeName": task_type, "TaskName": name}, **kw)
+
+    def discretionary_type(self) -> str:
+        """The fixture's discretionary activity type, or the first listed one that needs no launch information."""
+        if self.f.discretionary_task_type:
+            return self.f.discretionary_task_type
+        if self.target.capabilities.definitions:
+            ex = self.s.request("GET", f"/casetype/{seg(self.f.case_type)}/discretionarytasktypes", params=self.tos)
+            body = norm(ex.json())
+            for item in (body.get("DiscretionaryTaskTypes") if isinstance(body, dict) else None) or []:
+                if isinstance(item, dict) and isinstance(item.get("TaskName"), str) \
+                        and str(item.get("RequiresLaunchInfo")).lower() != "true":
+                    return item["TaskName"]
+        raise PreconditionFailed("no discretionary activity type to create: set fixtures.discretionary_task_type "
+                                 "(one whose RequiresLaunchInfo is false)")
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

@@ -35,6 +35,10 @@ class Fixtures(_Strict):
     # the CommentContext of a case comment: a value of the object store's CmAcmActionChoiceList (acmdv130; the
     # example of acmdv129 shows 101 for a case comment)
     comment_context: int = 101
+    # a discretionary activity type of the case type that needs no launch information (acmdv115
+    # RequiresLaunchInfo false), for POST /case/{id}/tasks; without it, the first such type
+    # GET /casetype/{name}/discretionarytasktypes lists (with the capability definitions)
+    discretionary_task_type: str | None = Field(default=None, min_length=1)
 
 
 class Capabilities(_Strict):
@@ -56,6 +60,8 @@ class Capabilities(_Strict):
     definitions: bool = False
     # POST /case/{id} (split, fetchProperties, relate, unrelate) and GET /case/{id}/cases (acmdv121, acmdv124)
     case_operations: bool = False
+    # POST /case/{id}/tasks: add a discretionary activity (acmdv127)
+    discretionary_tasks: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -88,6 +94,7 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/case/{caseFolderId}/comments"): ("comments",),
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
     ("GET", "/case/{caseFolderId}/history"): ("history",),
+    ("POST", "/case/{caseFolderId}/tasks"): ("discretionary_tasks",),
     ("POST", "/case/{caseFolderId}"): ("case_operations",),
     ("GET", "/case/{caseFolderId}/cases"): ("case_operations",),
     ("GET", "/solution/{solution}"): ("definitions",),

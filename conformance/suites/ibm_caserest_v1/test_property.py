@@ -305,6 +305,10 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
         # acmdv128: TargetObjectStore and Grouping=ROD in the query; VF: {action: ...} in the body
         ("PUT", "/task/{taskId}"): ({"taskId": real["task"] or "none"}, {**tos, "Grouping": "ROD"},
                                     {**tos, "action": "start"}, frozenset()),
+        # acmdv127: a discretionary activity of the case of this run
+        ("POST", "/case/{caseFolderId}/tasks"): ({"caseFolderId": real["folder"].strip("{}")}, tos,
+                                                 {"TaskTypeName": f.discretionary_task_type or "none",
+                                                  "TaskName": ibm.label("activity")}, frozenset()),
         # acmdv121: fetchProperties only reads
         ("POST", "/case/{caseFolderId}"): ({"caseFolderId": real["folder"].strip("{}")}, {},
                                            {**tos, "Operation": "fetchProperties"}, frozenset()),
@@ -321,7 +325,7 @@ def valid_request(operation: tuple[str, str], ibm, real: dict[str, Any]) -> tupl
 
 WRONG_TYPE_OPERATIONS = (("POST", "/cases"), ("PUT", "/case/{caseFolderId}"), ("POST", "/casetype/{caseType}"),
                          ("PUT", "/task/{taskId}"), ("POST", "/deletecase"), ("POST", "/case/{caseFolderId}/comments"),
-                         ("POST", "/case/{caseFolderId}"))
+                         ("POST", "/case/{caseFolderId}"), ("POST", "/case/{caseFolderId}/tasks"))
 
 
 @pytest.mark.requirement("IBM-SCHEMA-001")

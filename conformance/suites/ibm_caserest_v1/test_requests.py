@@ -29,6 +29,8 @@ OPERATIONS = [
     pytest.param("GET /case/{id}/comments", id="get-comments", marks=pytest.mark.needs("comments")),
     pytest.param("GET /case/{id}/history", id="history", marks=pytest.mark.needs("history")),
     pytest.param("GET /solution/{name}", id="solution", marks=pytest.mark.needs("definitions")),
+    pytest.param("POST /case/{id}/tasks", id="create-task", marks=[pytest.mark.needs("discretionary_tasks"),
+                                                                   pytest.mark.writes]),
     pytest.param("POST /case/{id}", id="case-operation", marks=[pytest.mark.needs("case_operations"),
                                                                 pytest.mark.writes]),
     pytest.param("GET /case/{id}/cases", id="related-cases", marks=pytest.mark.needs("case_operations")),
@@ -82,6 +84,8 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.tasks(folder, tos=tos, **kw)
     if operation == "POST /deletecase":
         return ibm.delete_case(folder, tos=tos, **kw)
+    if operation == "POST /case/{id}/tasks":
+        return ibm.create_task(folder, ibm.discretionary_type(), ibm.label("activity"), tos=tos, **kw)
     if operation == "POST /case/{id}":
         return ibm.case_operation(folder, {"Operation": "fetchProperties"}, tos=tos, **kw)
     if operation == "GET /case/{id}/cases":
@@ -284,3 +288,22 @@ def test_delete_case_removes_the_case(ibm):
     if after.status != 404:
         raise violate("IBM-DEL-001", f"after POST /deletecase answered 200, GET /case/{{id}} answers {after.status}, "
                       "not 404", ex, after)
+
+
+@pytest.mark.requirement("IBM-ACT-001")
+@pytest.mark.needs("discretionary_tasks", "tasks")
+@pytest.mark.writes
+def test_discretionary_activity_is_added(ibm):
+    """acmdv127: POST /case/{id}/tasks answers 201 (200 for a detected duplicate) and starts the activity's
+    workflow; the case's activities (acmdv125) then include it."""
+    folder = ibm.some_case()
+    name = ibm.label("activity")
+    ex = ibm.create_task(folder, ibm.discretionary_type(), name)
+    if ex.status not in (200, 201):
+        raise violate("IBM-ACT-001", f"POST /case/{{id}}/tasks: expected 201 (or 200 for a duplicate), got "
+                      f"{ex.status}", ex)
+    listed = ibm.tasks(folder)
+    names = [t.get("TaskName") for _, t in task_items(listed.json())]
+    if listed.status != 200 or name not in names:
+        raise violate("IBM-ACT-001", f"after POST /case/{{id}}/tasks answered {ex.status}, the case's activities are "
+                      f"{names}, without {name!r}", ex, listed)
