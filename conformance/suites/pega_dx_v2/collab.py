@@ -158,11 +158,11 @@ def item_status(ex: Exchange, key: str, value: str) -> int | None:
 
 
 def steer(case: Any, pega: PegaApi, real: dict[str, Any]) -> None:
-    """The schema property test's IDs of the collaboration operations: the target's document, and a participant
-    role, a participant, a follower, a tag and a related case of the run's real case, made once per operation (on a read-only
-    target only the role, which a GET finds), so that their success answers are judged too. The case's
-    eTag after these writes replaces the one the test read. A step that fails leaves the generated IDs
-    as they are: its own requirement's tests report it."""
+    """The schema property test's IDs of the collaboration operations: the target's document, and a
+    participant role, a participant, a follower, a tag and a related case of the run's real case, made
+    once per operation (on a read-only target only the role, which a GET finds), so that their success
+    answers are judged too. The case's eTag after these writes replaces the one the test read. A step
+    that fails leaves the generated IDs as they are: its own requirement's tests report it."""
     params = case.path_parameters or {}
     if "documentID" in params and pega.target.fixtures.document_id:
         params["documentID"] = pega.target.fixtures.document_id
@@ -175,8 +175,9 @@ def steer(case: Any, pega: PegaApi, real: dict[str, Any]) -> None:
     writes = not pega.target.safety.read_only
     try:
         for name in sorted(wanted - set(made)):
-            if name == "participantRoleID" or (name == "participantID" and writes):
-                made.setdefault("participantRoleID", collab.role(case_id))
+            needs_role = name == "participantRoleID" or (name == "participantID" and writes)
+            if needs_role and "participantRoleID" not in made:
+                made["participantRoleID"] = collab.role(case_id)
             if name == "participantID" and writes:
                 made[name], _ = collab.new_participant(case_id, made["participantRoleID"],
                                                        {"pyFirstName": "Conformance", "pyLastName": pega.label()})
