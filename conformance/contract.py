@@ -16,7 +16,10 @@ documented (exact code, else an `2XX`-style range, else `default`), are the decl
 headers there and valid, is the media type documented, and does the body fit the schema
 of that status and media type (JSON Schema 2020-12 through `jsonschema` and
 `referencing`, `#/...` references resolved inside the same document; one validator per
-schema, built once).
+schema, built once). A body is first tried on a compiled validator of the same schema
+(`jsonschema_rs`, the Rust validator schemathesis itself ships), which only answers "valid";
+every problem, and every verdict of "invalid", comes from `jsonschema`, so the problems and
+their messages are the same with or without the fast path.
 
 Mistakes in the input are `ContractError`s whose message names the file and where in it:
 `SpecError` for a document that cannot be read, parsed (line and column), or used (the
@@ -30,14 +33,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 from jsonschema import Draft202012Validator
+
+try:  # the compiled fast path; without it every body goes through jsonschema alone
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - a dependency of schemathesis, so normally there
+    jsonschema_rs = None
 from jsonschema.exceptions import SchemaError, ValidationError
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -221,6 +229,8 @@ class Contract:
             document, default_specification=DRAFT202012))
         self._resolver = self._registry.resolver(self._base)
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast: dict[str, Any] = {}  # schema pointer -> a compiled validator's is_valid, or None
+        self._fast_registry: Any = None
         self._operations: dict[tuple[str, str], Operation] = {}
         if check:
             self._check()
@@ -231,6 +241,12 @@ class Contract:
                     self._operations[(method.upper(), path)] = Operation(
                         self, method.upper(), path, item[method], at + pointer(method))
         self._templates = [_Template.parse(path) for path in document.get("paths") or {}]
+        # the templates `match` tries for (method, segment count): only those can match a path of that length
+        self._by_shape: dict[tuple[str, int], list[_Template]] = {}
+        for t in self._templates:
+            for m in HTTP_METHODS:
+                if (m.upper(), t.path) in self._operations:
+                    self._by_shape.setdefault((m.upper(), len(t.segments)), []).append(t)
         self.base_paths = self._server_paths()
 
     @classmethod
@@ -266,8 +282,7 @@ class Contract:
                 continue
             rest = raw[len(base):].strip("/")
             segments = [unquote(s) for s in rest.split("/")] if rest else []
-            found = [t for t in self._templates
-                     if (method.upper(), t.path) in self._operations and t.matches(segments)]
+            found = [t for t in self._by_shape.get((method.upper(), len(segments)), ()) if t.matches(segments)]
             if found:
                 best = max(found, key=lambda t: t.rank)
                 return self._operations[(method.upper(), best.path)]
@@ -309,8 +324,38 @@ class Contract:
             self._validators[schema_pointer] = found
         return found
 
+    def _fast_check(self, schema_pointer: str) -> Any:
+        """`is_valid` of a compiled (jsonschema_rs) validator of the schema at a pointer, built once; None
+        where there is none (the library missing, or a schema it cannot compile: jsonschema judges alone)."""
+        if schema_pointer in self._fast:
+            return self._fast[schema_pointer]
+        check = None
+        if jsonschema_rs is not None:
+            try:
+                if self._fast_registry is None:
+                    # YAML may have given dates and other non-JSON values (in examples): the compiled
+                    # validator takes JSON, so the document goes through JSON once
+                    plain = json.loads(json.dumps(self.document, default=str))
+                    self._fast_registry = jsonschema_rs.Registry([(self._base, plain)])
+                # formats are annotations only, as in the jsonschema validator (no format_checker)
+                check = jsonschema_rs.Draft202012Validator(
+                    # a JSON pointer in a URI fragment is percent-encoded (RFC 6901, 6): "{id}" is not URI text
+                    {"$ref": f"{self._base}#{quote(schema_pointer, safe='/~')}"}, registry=self._fast_registry,
+                    validate_formats=False).is_valid
+            except Exception:  # noqa: BLE001 - any failure to compile leaves the schema to jsonschema
+                check = None
+        self._fast[schema_pointer] = check
+        return check
+
     def body_problems(self, schema_pointer: str, body: Any) -> list[Problem]:
         """Problems of a body against the schema at `schema_pointer`, ordered by path."""
+        fast = self._fast_check(schema_pointer)
+        if fast is not None:
+            try:
+                if fast(body):
+                    return []
+            except Exception:  # noqa: BLE001 - a value it cannot take (a lone surrogate): jsonschema decides
+                pass
         try:
             errors = list(self.validator(schema_pointer).iter_errors(body))
         except Unresolvable as exc:
@@ -370,6 +415,8 @@ class Operation:
     path: str
     definition: dict[str, Any]
     pointer: str
+    _responses: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict, repr=False)
+    _headers: dict[str, list[tuple[str, Any, str]]] = field(default_factory=dict, repr=False)
 
     @property
     def operation_id(self) -> str | None:
@@ -433,15 +480,22 @@ class Operation:
         return where + pointer("content", media, "schema")
 
     def _response(self, key: str) -> tuple[dict[str, Any], str]:
-        responses = {str(k): v for k, v in self.definition["responses"].items()}  # YAML may give 200 as an int
-        return self.contract.locate(responses[key], self.pointer + pointer("responses", key))
+        found = self._responses.get(key)
+        if found is None:  # resolved once per documented status: traffic asks again for every exchange
+            responses = {str(k): v for k, v in self.definition["responses"].items()}  # YAML may give 200 as an int
+            found = self._responses[key] = self.contract.locate(responses[key], self.pointer + pointer("responses", key))
+        return found
 
     def _header_problems(self, response: dict, where: str, headers: Mapping[str, str]) -> Iterator[Problem]:
         given = {str(k).lower(): v for k, v in headers.items()}
-        for name, header in (response.get("headers") or {}).items():
-            if name.lower() == "content-type":  # OpenAPI 3.1, Response Object: a Content-Type header is ignored
-                continue
-            header, at = self.contract.locate(header, where + pointer("headers", name))
+        declared = self._headers.get(where)
+        if declared is None:  # resolved once per response
+            declared = self._headers[where] = [
+                (name, *self.contract.locate(header, where + pointer("headers", name)))
+                for name, header in (response.get("headers") or {}).items()
+                # OpenAPI 3.1, Response Object: a Content-Type header is ignored
+                if name.lower() != "content-type"]
+        for name, header, at in declared:
             value = given.get(name.lower())
             if value is None:
                 if header.get("required"):

@@ -62,6 +62,8 @@ SECRET_FIELDS = ("access_token", "refresh_token", "id_token", "client_secret", "
 # how many entries the base-path discovery reads before the judging pass (only without --target and
 # when the spec's own servers do not match)
 DISCOVERY_SAMPLE = 5000
+# the exchanges a finding keeps as evidence: all it shows (findings.Finding.as_dict keeps the first 10)
+EVIDENCE_KEPT = 10
 _TRUNCATED = re.compile(r"\.\.\. \[(\d+) more bytes\]\Z")  # conformance.http.Exchange.as_record's cut mark
 
 
@@ -448,8 +450,14 @@ class Judge:
         t = self._tally(check, operation)
         t.requirements.add(violation.requirement)
         found = findings.from_violation(self.api, violation, self.nodeid(check, operation))
-        if found.fingerprint not in t.found:
+        have = t.found.get(found.fingerprint)
+        if have is None:
             self.new_findings.append(found)
+        elif len(have.exchanges) >= EVIDENCE_KEPT:
+            # a defect seen on every exchange of a large file: counted, its evidence already full (a finding
+            # shows its first EVIDENCE_KEPT exchanges, findings.Finding.as_dict), memory and time flat
+            have.occurrences += found.occurrences
+            return found
         findings.merge(t.found, found)
         return found
 
@@ -801,12 +809,13 @@ def discover(run: TrafficRun, sources: Sequence[str | Path | IO[bytes]]) -> None
     paths = [s for s in sources if isinstance(s, (str, Path))]
     sample: list[TrafficExchange] = []
     for ex in read_traffic(paths):
+        if len(sample) < 200 and run.locator.locate(ex)[0] == "api":
+            return  # the spec's servers match (among the first 200 entries): no discovery needed
         sample.append(ex)
         if len(sample) >= DISCOVERY_SAMPLE:
             break
-    if not sample or any(run.locator.locate(ex)[0] == "api" for ex in sample[:200]):
-        return  # the spec's servers match: no discovery needed
-    run.locator.discover(sample)
+    if sample:
+        run.locator.discover(sample)
 
 
 # =========================================================================== the run folder's other parts

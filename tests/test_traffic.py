@@ -170,3 +170,40 @@ def test_memory_stays_flat_on_a_streamed_har(tmp_path):
 def test_traffic_errors_name_the_file(tmp_path):
     with pytest.raises(TrafficError, match="absent.har: cannot read"):
         list(read_traffic([tmp_path / "absent.har"]))
+
+
+# --------------------------------------------------------------------------- the compiled fast path
+
+
+def _mutations(body):
+    """The body, and bodies that break it the ways servers do: a member of the wrong type, one left out."""
+    yield body
+    if isinstance(body, dict):
+        for key, value in list(body.items())[:3]:
+            yield {**body, key: 12345 if isinstance(value, str) else "x"}
+            yield {k: v for k, v in body.items() if k != key}
+            if isinstance(value, dict):
+                for inner in _mutations(value):
+                    yield {**body, key: inner}
+
+
+def test_the_compiled_fast_path_gives_exactly_jsonschemas_problems():
+    from conformance.contract import Contract
+    from conformance.suites import spec_path
+
+    fast, slow = Contract.from_file(spec_path("pega-dx-v2"), check=False), Contract.from_file(
+        spec_path("pega-dx-v2"), check=False)
+    slow._fast_check = lambda pointer: None  # jsonschema alone
+    judged = invalid = 0
+    for item in json.loads((CORPUS / "manifest.json").read_text()):
+        body = json.loads((CORPUS / "responses" / item["file"]).read_bytes())
+        pointer = fast.operation(item["method"], item["path"]).schema_pointer(item["status"])
+        if pointer is None:
+            continue
+        assert fast._fast_check(pointer) is not None, f"{pointer}: no compiled validator"
+        for variant in _mutations(body):
+            expected = slow.body_problems(pointer, variant)
+            assert fast.body_problems(pointer, variant) == expected, (item["file"], variant)
+            judged += 1
+            invalid += bool(expected)
+    assert judged > 500 and invalid > 200  # both verdicts were exercised
