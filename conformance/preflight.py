@@ -214,7 +214,8 @@ def _pega_case_types(body: Any) -> list[str]:
 
 def _pega_fixtures(ask: _Asker, target: Target, report: Report) -> None:
     f = target.fixtures
-    ex = ask.get("/casetypes")
+    # GET /casetypes is capability case_types's (a target that does not declare it is not asked)
+    ex = ask.get("/casetypes") if getattr(target.capabilities, "case_types", True) else None
     ids = _pega_case_types(ex.json()) if ex is not None and _ok(ex) else []
     if ids:
         for key in ("case_type_id", "multistep_case_type_id"):
