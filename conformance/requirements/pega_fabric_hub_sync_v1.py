@@ -57,8 +57,8 @@ CATALOGUE: tuple[Requirement, ...] = (
     ),
     Requirement(
         "HUB-REG-006", _HUB, "registrations", "MUST",
-        "DELETE /registrations/{ID} MUST answer 200 for a Pending-Activation registration, after which GET answers "
-        "404; it MUST be refused (4xx, the registration kept) while the registration is syncing.",
+        "DELETE /registrations/{ID} MUST answer 200 for a Pending-Activation registration, after which GET no "
+        "longer answers it; it MUST be refused (4xx, the registration kept) while the registration is syncing.",
         "Pega's delete page (audit row 11: 'only if the application has one of the following statuses: Inactive, "
         "Pending-Activation, Activation-Failure'; 'returns an empty response with the status code of 200'); RFC "
         "9110 15.5.5 (404 once gone)",

@@ -138,10 +138,12 @@ class HubApi:
     def new_registration(self) -> tuple[str, Exchange]:
         ex = self.create_registration()
         body = ex.json()
-        if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("ID"), str):
-            # the server broke what HUB-REG-001 promises: a finding there, not a silent skip
-            raise PreconditionFailed(f"could not register an application to test with: {ex.summary()}",
-                                     requirement="HUB-REG-001")
+        if not ok(ex) or not isinstance(body, dict) or not isinstance(body.get("ID"), str) \
+                or body.get("status", PENDING) != PENDING:
+            # the server broke what HUB-REG-001 promises (VF: "new app is Pending-Activation"): a finding
+            # there, not a silent skip, and not a finding of whichever requirement the next step belongs to
+            raise PreconditionFailed(f"could not register an application in the {PENDING} state to test with: "
+                                     f"{ex.summary()}", requirement="HUB-REG-001")
         return body["ID"], ex
 
     def get(self, reg: str, **kw: Any) -> Exchange:
@@ -207,12 +209,21 @@ class HubApi:
         if not ok(ex) or reg not in self.syncs:
             raise PreconditionFailed(f"enablesync did not answer sync credentials: {ex.summary()}",
                                      requirement="HUB-REG-002")
-        client = self.syncs[reg]
-        client.token, tex = self.fetch_token(client.client_id, client.secret)
-        if client.token is None:
-            # HUB-REG-002: enablesync answers credentials a sync client gets its token with
-            raise PreconditionFailed(f"no token for the sync credentials enablesync answered: {tex.summary()}",
+        client = self.token_for(self.syncs[reg])
+        status, read = self.status(reg)
+        if status not in SYNCING:
+            # VF: enablesync "status becomes Sync-InProgress"
+            raise PreconditionFailed(f"after enablesync the registration is {status!r}, not syncing: {read.summary()}",
                                      requirement="HUB-REG-002")
+        return client
+
+    def token_for(self, client: SyncClient) -> SyncClient:
+        """The sync client with a token (HUB-REG-002: enablesync answers credentials that get one)."""
+        if client.token is None:
+            client.token, tex = self.fetch_token(client.client_id, client.secret)
+            if client.token is None:
+                raise PreconditionFailed(f"no token for the sync credentials enablesync answered: {tex.summary()}",
+                                         requirement="HUB-REG-002")
         return client
 
     def syncing_registration(self) -> SyncClient:
@@ -342,6 +353,11 @@ class HubApi:
                     left.append(assoc)
             notes.append(f"associations not deleted: {', '.join(left[:10])}" if left else
                          f"deleted {len(client.published['associations'])} association(s)")
+        if resolved(status) and deletable and ok(self.act(reg, "enable")):
+            # a disabled registration: enable brings it back (Pega's disable page), so that it can be stopped
+            # and deleted like any other
+            now = self.get(reg).json()
+            status = str(now.get("status", "")) if isinstance(now, dict) else status
         if status in SYNCING or status == ACTIVE:
             if ok(self.act(reg, "disablesync")):
                 # which state follows is not documented alike (Pending-Activation, "Disabled - Sync Stopped")

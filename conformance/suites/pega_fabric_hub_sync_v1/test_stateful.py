@@ -95,9 +95,7 @@ class RegistrationLifecycle(RuleBasedStateMachine):
     def finish_initial_load(self, reg):
         if self.model[reg] not in SYNCING or reg not in self.hub.syncs:
             return
-        client = self.hub.syncs[reg]
-        if client.token is None:
-            client.token, _ = self.hub.fetch_token(client.client_id, client.secret)
+        client = self.hub.token_for(self.hub.syncs[reg])
         ends = self.hub.finish_initial_load(client)
         body, read = self.hub.settled(reg, lambda b: b.get("status") == ACTIVE)
         # Pega's enablesync and batch associations pages: then the registration "moves to the Active status"
