@@ -29,4 +29,13 @@ def make_scheduler(config: Any, log: Any) -> Any:
                 return nodeid  # one operation's generated test
             return module  # the whole file, as --dist loadfile
 
+        def _assign_work_unit(self, node: Any) -> None:
+            # whole files before single operations: a file may hold a stateful test of a few hundred
+            # requests, and started last it would be the run's tail; the operations fill the gaps after
+            for scope in self.workqueue:
+                if "::" not in scope:
+                    self.workqueue.move_to_end(scope, last=False)
+                    break
+            super()._assign_work_unit(node)
+
     return ConformanceScheduling(config, log)
