@@ -208,3 +208,10 @@ def test_chaos_modes_apply_and_spare_the_token_endpoint():
     admin = bearer(token(c))
     r = c.get(f"{BASE}/registrations", headers=admin)
     assert r.headers["content-type"].startswith("text/html")
+
+
+def test_a_deleted_registrations_id_is_never_given_out_again():
+    hub = Hub()
+    first = hub.register()
+    assert hub.c.delete(f"{BASE}/registrations/{first}", headers=hub.admin).status_code == 200
+    assert hub.register() != first

@@ -60,8 +60,7 @@ CREATE TABLE IF NOT EXISTS registrations (
     fields TEXT NOT NULL,
     status TEXT NOT NULL,
     owner TEXT NOT NULL,
-    last_synced_ms INTEGER,
-    initial_load_done INTEGER NOT NULL DEFAULT 0
+    last_synced_ms INTEGER
 );
 CREATE TABLE IF NOT EXISTS sync_clients (
     client_id TEXT PRIMARY KEY,
@@ -254,10 +253,11 @@ class HubEmulator:
         # VF: "new app is Pending-Activation"
         status = "Pending-Details" if "create-pending-details" in self.faults else PENDING
         with self.db.tx() as conn:
-            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM registrations").fetchone()[0]
+            # AUTOINCREMENT never reuses a seq, so a deleted registration's ID is never given out again
+            seq = conn.execute("INSERT INTO registrations(id, fields, status, owner) VALUES (?, ?, ?, ?)",
+                               (secrets.token_hex(8), json.dumps(fields), status, owner)).lastrowid
             reg_id = f"REG-{22950 + seq}"  # VF: IDs like "REG-22951"
-            conn.execute("INSERT INTO registrations(id, fields, status, owner) VALUES (?, ?, ?, ?)",
-                         (reg_id, json.dumps(fields), status, owner))
+            conn.execute("UPDATE registrations SET id = ? WHERE seq = ?", (reg_id, seq))
         status_code = int(self.variant("create-status"))  # VF: 201/200
         return JSONResponse(self.registration_view(self.load(reg_id)), status_code=status_code)
 
