@@ -11,6 +11,8 @@ Sections (each can be chosen with --section; a run of some sections replaces onl
   schemathesis-breadth
              the clean emulator and each fault: every (check, operation) stock `schemathesis run
              --continue-on-failure` reports, and whether our run reports it too (or why it is no defect)
+  passive    `conformance check-traffic` on a 100,000-exchange HAR vs Prism's proxy on the same traffic:
+             exchanges/s, peak memory, and which exchanges each finds in breach of the schema (bench_passive.py)
 
 Every server is a bundled emulator on loopback; every loop is bounded in count and time.
 The stock tools come from bench/package.json (npm ci), pinned, not needed by the suite itself.
@@ -36,7 +38,7 @@ import click
 import httpx
 import tomllib
 
-from conformance import apis, prove, requirements
+from conformance import apis, bench_passive, prove, requirements
 from conformance.emulators.common import EmulatorProcess, free_port
 from conformance.http import Session
 from conformance.suites import spec_path
@@ -68,6 +70,17 @@ def _peak_rss_of(cmd: list[str], timeout: float = 1800) -> tuple[subprocess.Comp
     proc = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, timeout=timeout)
     doc = json.loads(proc.stdout.strip().splitlines()[-1])
     return subprocess.CompletedProcess(cmd, doc["code"], doc["out"], doc["err"]), doc["seconds"], doc["rss"]
+
+
+def wait_until_up(port: int, seconds: float) -> None:
+    """Until a server on loopback answers anything (Prism takes seconds to read a spec), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
 
 
 def _target_file(api: str, url: str, folder: Path, edits: dict[str, str] | None = None) -> Path:
@@ -456,13 +469,7 @@ def emulator_speed(api: str, work: Path, seconds: int) -> dict[str, Any] | None:
     proc = subprocess.Popen([str(prism), "mock", str(spec_path(api)), "-p", str(port), "--errors", "false"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_up(port, 60)
         rows["prism"] = _autocannon(f"http://127.0.0.1:{port}{path}", header or ["Authorization=Bearer x"], seconds)
     finally:
         proc.terminate()
@@ -896,7 +903,8 @@ def _breadth_md(doc: dict[str, Any]) -> list[str]:
 # section name -> (its key in bench.json, its markdown)
 RENDER: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "overhead": _overhead_md, "stock": _stock_md, "finding": _finding_md, "parallel": _parallel_md,
-    "growth": _growth_md, "emulator": _emulator_md, "schemathesis-breadth": _breadth_md, "latency": _latency_md}
+    "growth": _growth_md, "emulator": _emulator_md, "schemathesis-breadth": _breadth_md, "latency": _latency_md,
+    "passive": lambda doc: bench_passive.markdown(doc["passive"])}
 
 
 def section_markdown(doc: dict[str, Any], name: str, note: str = "") -> str | None:
@@ -940,7 +948,8 @@ def merge_block(text: str, doc: dict[str, Any], whole: bool) -> str:
     return text
 
 
-SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "schemathesis-breadth", "latency")
+SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "schemathesis-breadth", "latency",
+            "passive")
 
 
 @click.command()
@@ -956,8 +965,11 @@ SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "s
 @click.option("--load-seconds", default=10, show_default=True, help="emulator speed: seconds of load per server")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="growth: case counts")
 @click.option("--latencies", default="0,20,100", show_default=True, help="latency: emulator delays, ms")
+@click.option("--passive-size", default="100000,10000", show_default=True,
+              help="passive: exchanges in the HAR, and how many of them are replayed through Prism")
 def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: tuple[str, ...],
-         faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str, latencies: str) -> None:
+         faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str, latencies: str,
+         passive_size: str) -> None:
     """Measure the suite against raw httpx, stock schemathesis, Dredd and Prism."""
     chosen = list(api_names) or apis.names()
     wanted = set(sections or SECTIONS)
@@ -993,6 +1005,10 @@ def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: t
     if "latency" in wanted:
         delays = tuple(int(ms) for ms in latencies.split(","))
         doc["latency"] = [row for a in chosen for row in step(f"latency {a}", lambda a=a: latency(a, work, delays))]
+    if "passive" in wanted:
+        har_size, prism_size = (int(n) for n in passive_size.split(","))
+        doc["passive"] = [step(f"passive {a}", lambda a=a: bench_passive.passive(a, work, har_size, prism_size))
+                          for a in chosen if a in bench_passive.SCHEMA_FAULTS]
     doc["seconds"] = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
