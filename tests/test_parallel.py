@@ -18,6 +18,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -54,6 +55,7 @@ def verdicts(*folders: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
             for rid, r in run.requirements.items()}
 
 
+@pytest.mark.matrix  # four end-to-end runs (~1-2 min): left out of make test-quick, as the fault matrices
 def test_workers_and_shards_reach_the_single_runs_outcomes(tmp_path):
     with EmulatorProcess("processmaker-3", latency="15") as emu:
         target = _target(tmp_path, emu.url)
