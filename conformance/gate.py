@@ -33,7 +33,8 @@ MARKER = "exclusive"
 
 def _path(base_url: str, suffix: str) -> Path:
     key = hashlib.sha256(base_url.rstrip("/").encode("utf-8")).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"conformance-gate-{key}.{suffix}"
+    # per user: a lock file another user created (mode 0600) could not be opened
+    return Path(tempfile.gettempdir()) / f"conformance-gate-{os.getuid()}-{key}.{suffix}"
 
 
 class Gate:
