@@ -309,7 +309,10 @@ class ProcessMakerEmulator:
             if kind == "paused":
                 # seed 004: the caller's PAUSED cases; PMSRC ACV:508 (audit F5): the cases with a PAUSE row in
                 # APP_DELAY, whatever their status. paused_from marks a paused case under both behaviours
-                where.append("usr_uid = ? AND paused_from IS NOT NULL")
+                paused = "paused_from IS NOT NULL"
+                if self.fault("paused-lists-open-cases"):
+                    paused = f"({paused} OR app_status = 'TO_DO')"
+                where.append(f"usr_uid = ? AND {paused}")
                 args.append(user)
             else:
                 where.append(f"usr_uid = ? AND app_status IN ({','.join('?' * len(statuses))})")

@@ -92,6 +92,8 @@ FAULTS: dict[str, Fault] = {
               _ERR),
         Fault("nonpaged-page-object", "PM-LIST-001", "lists without /paged answer a page object", _SCHEMA),
         Fault("todo-includes-drafts", "PM-LIST-002", "the To do list also holds the caller's DRAFT cases"),
+        # the 3.5.8 form of the Paused list (cases keep TO_DO/DRAFT) is admitted only for cases shown paused
+        Fault("paused-lists-open-cases", "PM-LIST-002", "the Paused list also holds the caller's open TO_DO cases"),
         Fault("cat-filter-ignored", "PM-FILTER-001", "cat_uid is validated but not applied"),
         Fault("search-case-sensitive", "PM-FILTER-002", "search compares letter case"),
         Fault("search-title-only", "PM-FILTER-002", "search looks at the case title only, not the task title"),
