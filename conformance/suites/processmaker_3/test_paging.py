@@ -29,8 +29,10 @@ from conformance.suites.processmaker_3.client import (
 )
 from conformance.suites.processmaker_3.conftest import largest_list
 
-# a walk compares pages with one large read of the same list: no other test may move the list meanwhile
-pytestmark = pytest.mark.exclusive  # conformance/gate.py
+# `exclusive` (conformance/gate.py): the tests that compare several reads of a list (pages with one
+# large read, a total with the list's tail) run while no other test may move the list; the tests that
+# judge each answer alone (order, echo, shape, sort fields) run beside the others
+EXCLUSIVE = pytest.mark.exclusive
 
 DEFAULT_LIMIT = 25  # seed 004: "will return by default up to 25 cases"
 # advanced-search/paged's own members (seed 004); the 3.5.8 server echoes none of them (BM:342-349, audit F10)
@@ -83,6 +85,7 @@ def countable_list(pm) -> tuple[str, dict, int] | None:
 
 
 @pytest.mark.requirement("PM-PAGE-001")
+@EXCLUSIVE
 def test_default_limit_is_25_or_none(pm, observe):
     found = countable_list(pm)
     if found is None:
@@ -134,6 +137,7 @@ def test_default_order_is_app_number_descending(pm):
 
 
 @pytest.mark.requirement("PM-PAGE-007")
+@EXCLUSIVE
 def test_start_is_one_based_or_zero_offset(start_base, observe):
     # seed 004: "If set to 0 or 1, then begins with the first case"; VF PMSRC: a 0-based offset
     if start_base.base is None:
@@ -143,6 +147,7 @@ def test_start_is_one_based_or_zero_offset(start_base, observe):
 
 
 @pytest.mark.requirement("PM-PAGE-005")
+@EXCLUSIVE
 def test_total_ends_the_list(pm, start_base):
     """The case at position `total` is the last one: two requests whatever the list's size."""
     if start_base.base is None:
@@ -248,6 +253,7 @@ def list_queries(draw, pm):
 
 
 @pytest.mark.requirement("PM-PAGE-002", "PM-PAGE-003", "PM-PAGE-004", "PM-PAGE-005", "PM-PAGE-006")
+@EXCLUSIVE
 def test_any_walk_agrees_with_the_oracle(pm, start_base):
     """Property-based: walk `pages` pages of `limit` from a drawn position; every page is exactly its
     slice of the oracle (one request of at most oracle_cap cases)."""
