@@ -255,6 +255,13 @@ CATALOGUE += (
                 f"seed 001 (upload {{context, content}}; 'Without the context element, the attachment creation "
                 f"fails'); {CLIENT} uploadAttachment (formData file, appendUniqueIdToFileName; no context)",
                 "attachments.upload-form"),
+    Requirement("PEGA-HIER-001", _PEGA, "hierarchy", "MUST",
+                "A case created with parentCaseID naming another case MUST be named (by its ID) in the parent's GET "
+                ".../descendants, and the parent MUST be named in the child's GET .../ancestors.",
+                f"seed 000 (POST /cases payload: parentCaseID); VF (SW table: GET /cases/{{caseID}}/ancestors, "
+                f"/descendants | 200); {CLIENT} getCaseAncestors, getCaseDescendants (get-case-ancestors.js: "
+                "'parent-child relationships up the case hierarchy chain', each with its ID)",
+                "hierarchy.parent-child"),
 )
 
 MCP = "marco-looy/pega-dx-mcp src/api/v2/client-v2.js"

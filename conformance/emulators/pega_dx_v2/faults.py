@@ -161,6 +161,7 @@ FAULTS: dict[str, Fault] = {
               "the bulk PATCH reports 200 for every case but applies the action to the first only"),
         Fault("client-form-500", "PEGA-ATT-013", "an upload in the client's form (part file, no context) answers 500",
               _SCHEMA),
+        Fault("descendants-empty", "PEGA-HIER-001", "GET /cases/{ID}/descendants lists no child cases"),
         # case collaboration (marco-looy/pega-dx-mcp client-v2.js; sample-data-v2.md for the followers)
         Fault("participant-delete-noop", "PEGA-PART-001",
               "removing a participant answers 200 and a new eTag but the participant stays"),

@@ -147,6 +147,8 @@ class Surface:
 
     async def descendants(self, request: Request, user: str) -> Response:
         row = self.emu.load(request.path_params["caseID"])
+        if "descendants-empty" in self.faults:
+            return JSONResponse({"childCases": []})
         return JSONResponse({"childCases": self.children(row["id"], {row["id"]})})
 
     # -- case action refresh and recalculation (MCP refreshCaseAction, recalculate*Fields) -------------------
