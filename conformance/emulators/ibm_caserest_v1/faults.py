@@ -110,7 +110,9 @@ FAULTS: dict[str, Fault] = {
               "an unknown symbolic name comes back as a property in the casetype answer"),
         Fault("create-200", "IBM-CASE-001", "POST /cases answers 200 instead of 201", _SCHEMA),
         Fault("create-no-folder-id", "IBM-CASE-001", "POST /cases answers without CaseFolderId", _SCHEMA),
-        Fault("get-drops-datetime", "IBM-CASE-002", "GET /case/{id} answers Value null for SINGLE DateTime properties"),
+        # IBM-CASE-003 reads its PUT of a DateTime value back through the same GET
+        Fault("get-drops-datetime", "IBM-CASE-002", "GET /case/{id} answers Value null for SINGLE DateTime properties",
+              frozenset({"IBM-CASE-003"})),
         # a dropped PUT is also not 'applied in full' when the stale writer's PUT lands
         Fault("put-ignored", "IBM-CASE-003", "PUT /case/{id} answers 200 but stores nothing",
               frozenset({"IBM-LOCK-001"})),
@@ -118,7 +120,8 @@ FAULTS: dict[str, Fault] = {
               "a PUT keeps the properties the previous PUT changed (first writer wins per field): a stale "
               "writer's update is applied in part"),
         Fault("unknown-type-500", "IBM-ERR-001", "an unknown case type answers 500", _SCHEMA),
-        Fault("unknown-case-400", "IBM-ERR-001", "an unknown case folder id answers 400"),
+        # IBM-DEL-001 asks the deleted case's GET for the 404 of an unknown case
+        Fault("unknown-case-400", "IBM-ERR-001", "an unknown case folder id answers 400", frozenset({"IBM-DEL-001"})),
         Fault("not-json-500", "IBM-ERR-002", "a body that is not JSON answers 500 text/plain",
               _SCHEMA | {"IBM-ERR-003"}),
         Fault("missing-case-type-201", "IBM-ERR-002", "POST /cases without CaseType creates a case of DH2_MyCase"),
