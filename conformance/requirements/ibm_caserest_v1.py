@@ -190,7 +190,7 @@ CATALOGUE: tuple[Requirement, ...] = (
         "RelationshipId MUST answer 2xx, after which the list no longer shows it.",
         "acmdv121 ('201 ... the case relationship was created. The response ... contains the ID of the new case "
         "relationship'; unrelate 'RelationshipId ... GUID of relationship to delete'); acmdv124 (the related cases)",
-        "update.persisted",
+        "collaboration.related-round-trip",
     ),
     Requirement(
         "IBM-ACT-001", _IBM, "tasks", "MUST",
