@@ -5,7 +5,9 @@ list walked page by page against one large read (ProcessMaker's paging), a filte
 the unfiltered one (its filters). When another test of the same run creates, routes or deletes a
 case between two of those reads, the walk sees the list move, and the verdict would depend on how
 the tests happened to interleave. That is what made a ProcessMaker run under `--workers 2`, and two
-`--shard K/2` runs side by side, end with other outcomes than one process.
+`--shard K/2` runs side by side, end with other outcomes than one process. The eTag race
+(PEGA-ETAG-005) is `exclusive` too: alone against the server, its worker may open the run's whole
+max_in_flight (conformance/http.py, Session.whole_bound), so that its writers meet at the server.
 
 So every test of a run takes the gate of its server: an `exclusive` test alone, every other test
 (and the cleanup at the end) shared with the others. The gate is an advisory file lock (flock) named

@@ -10,6 +10,7 @@ another host (DESIGN.md, "Staging safety").
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 from collections import OrderedDict
 import json
@@ -19,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
@@ -267,18 +268,24 @@ class TokenSource:
 class Session:
     """Sends requests for the suite under the target's bounds and records each one."""
 
-    def __init__(self, target: Target, log: ExchangeLog | None = None, redactor: Redactor | None = None) -> None:
+    def __init__(self, target: Target, log: ExchangeLog | None = None, redactor: Redactor | None = None,
+                 run_in_flight: int | None = None) -> None:
         self.target = target
         self.log = log if log is not None else ExchangeLog()
         self.redactor = redactor if redactor is not None else (self.log.redactor or Redactor())
         self.log.redactor = self.redactor
         self.tokens = TokenSource(target, self.redactor)
         # keep-alive: the pool keeps up to max_in_flight connections open and reuses them; at most that
-        # many requests are open at once (the eTag race's writers are threads of one test)
+        # many requests are open at once (the eTag race's writers are threads of one test). One worker of
+        # `--workers N` has its share of the bound in its target, and the run's whole bound here
+        # (run_in_flight): a test that holds the server's gate alone may use all of it (whole_bound()).
         limit = target.safety.max_in_flight
+        whole = max(limit, run_in_flight or limit)
         self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False,
-                                    limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit))
+                                    limits=httpx.Limits(max_connections=whole, max_keepalive_connections=limit))
         self._in_flight = threading.BoundedSemaphore(limit)
+        self._whole_in_flight = threading.BoundedSemaphore(whole)
+        self._whole = False
         self.connections_opened = 0  # TCP connections this session opened (httpcore's trace extension)
         self._budget_lock = threading.Lock()
         self._sent = 0
@@ -393,7 +400,7 @@ class Session:
         )
         started = time.perf_counter()
         try:
-            with self._in_flight:
+            with self._whole_in_flight if self._whole else self._in_flight:
                 response = self._client.send(request, stream=True)
                 try:
                     exchange.status = response.status_code
@@ -431,6 +438,17 @@ class Session:
                                   f"({size} bytes so far)")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    @contextlib.contextmanager
+    def whole_bound(self) -> Iterator[None]:
+        """While no other test of the run sends (its gate held alone, conformance/gate.py), this
+        session may have the run's whole max_in_flight open, not only its worker's share: the eTag
+        race's writers go at once under any --workers."""
+        self._whole = True
+        try:
+            yield
+        finally:
+            self._whole = False
 
     def close(self) -> None:
         self._client.close()

@@ -34,7 +34,7 @@ class ConformanceRun:
     """Everything one run shares: target, HTTP session, ledger, records, observations."""
 
     def __init__(self, target: Target, out: Path | None = None, run_id: str | None = None,
-                 fail_on: str = "failed", worker: str | None = None) -> None:
+                 fail_on: str = "failed", worker: str | None = None, run_in_flight: int | None = None) -> None:
         self.target = target
         self.out = out
         self.fail_on = fail_on
@@ -45,7 +45,8 @@ class ConformanceRun:
         # what the workers of a parallel run sent back (records arrive in self.records)
         self.worker_totals: dict[str, Any] = {"requests_sent": 0, "tokens_fetched": 0, "connections_opened": 0,
                                               "retired": [], "remaining": []}
-        self.session = Session(target, self.log)
+        # a worker's target holds its share of max_in_flight; run_in_flight is the whole run's
+        self.session = Session(target, self.log, run_in_flight=run_in_flight)
         self.ledger = Ledger(self.session)
         self.records: list[results.TestRecord] = []
         self.observations: dict[str, dict[str, Any]] = {}
@@ -127,7 +128,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs(*capabilities): target capabilities a test needs")
     config.addinivalue_line("markers", "writes: the test sends mutating requests (skipped when read_only)")
     config.addinivalue_line("markers", "exclusive: the test compares reads of state other tests change (a list "
-                            "walk); it runs while no other test against the same server does (conformance/gate.py)")
+                            "walk) or needs the run's whole max_in_flight (the eTag race); it runs while no other "
+                            "test against the same server does (conformance/gate.py)")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "conformance_target" in workerinput and STATE_KEY not in config.stash:
         # one worker of a parallel run (`conformance run --workers N`, pytest-xdist): its own session,
@@ -137,7 +139,8 @@ def pytest_configure(config: pytest.Config) -> None:
         worker = str(workerinput["workerid"])
         out = Path(workerinput["conformance_out"]) / "workers" / worker
         activate(config, ConformanceRun(from_dump(json.loads(workerinput["conformance_target"])), out,
-                                        run_id=workerinput["conformance_run_id"], worker=worker))
+                                        run_id=workerinput["conformance_run_id"], worker=worker,
+                                        run_in_flight=workerinput.get("conformance_run_in_flight")))
         return
     path = config.getoption("--conformance-target", default=None)
     if path and STATE_KEY not in config.stash:
@@ -227,7 +230,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     run = current(item.config)
     if run is None:
         return (yield)
-    with run.gate.hold(exclusive=item.get_closest_marker(GATE_MARKER) is not None):
+    if item.get_closest_marker(GATE_MARKER) is None:
+        with run.gate.hold(exclusive=False):
+            return (yield)
+    # alone against the server: this worker may use the run's whole in-flight bound (the eTag race)
+    with run.gate.hold(exclusive=True), run.session.whole_bound():
         return (yield)
 
 
@@ -377,6 +384,7 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput["conformance_target"] = run.target.model_copy(update={"safety": safety}).model_dump_json()
     node.workerinput["conformance_out"] = str(run.out or Path("."))
     node.workerinput["conformance_run_id"] = run.run_id
+    node.workerinput["conformance_run_in_flight"] = run.target.safety.max_in_flight
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -76,6 +76,27 @@ def test_workers_and_shards_reach_the_single_runs_outcomes(tmp_path):
     assert sum(1 for n in sent if n > 0) >= 2, sent
 
 
+@pytest.mark.matrix  # eight workers started on a loaded machine (~30 s): left out of make test-quick
+def test_the_etag_race_keeps_its_writers_under_eight_workers_and_the_console_shows_no_traceback(tmp_path):
+    """With `--workers 8` a worker's share of max_in_flight is one request: the race test holds the
+    gate alone and uses the run's whole bound, so its writers still meet at the server and a lost
+    update is found. The console of a passing or failing parallel run shows no traceback (xdist
+    interrupts a worker that is still running at its teardown, and Python prints one)."""
+    from conformance.prove import target_text
+
+    with EmulatorProcess("pega-dx-v2", faults=("race-lost-update",)) as emu:
+        target = tmp_path / "target.toml"
+        target.write_text(target_text("pega-dx-v2", emu.url), encoding="utf-8")
+        cmd = [sys.executable, "-m", "conformance.cli", "run", "--target", str(target), "--out", str(tmp_path / "run"),
+               "--no-allure", "--workers", "8", "--requirement", "PEGA-ETAG-005"]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    console = done.stdout + done.stderr
+    assert done.returncode == 1, console
+    doc = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))
+    assert doc["requirements"]["PEGA-ETAG-005"]["outcome"] == "failed", doc["requirements"]["PEGA-ETAG-005"]
+    assert "Traceback" not in console and "Exception ignored" not in console, console
+
+
 class Busy:
     """A server that counts the requests it holds open at once."""
 

@@ -108,6 +108,9 @@ def test_case_write_missing_if_match_refused(pega, operation, observe):
 
 @pytest.mark.requirement("PEGA-ETAG-005")
 @pytest.mark.writes
+# alone against the server, so that its writers have the run's whole max_in_flight under --workers N
+# (a worker's share, max_in_flight // N, would queue them and hide a lost update; docs/safety.md)
+@pytest.mark.exclusive
 def test_case_concurrent_writers_one_wins(pega, target, observe):
     writers = target.safety.concurrency
     case_id, _ = pega.new_case()
