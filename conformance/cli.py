@@ -656,7 +656,7 @@ def emulate(api: str, host: str, port: int, db: str | None, faults: tuple[str, .
         console.print(getattr(module, "DEMO_CREDENTIALS", None) or
                       f"demo credentials: client {common.DEMO_CLIENT_ID} / {common.DEMO_CLIENT_SECRET}; "
                       f"user {common.DEMO_USER} / {common.DEMO_PASSWORD}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=common.KEEP_ALIVE_SECONDS)
 
 
 def bundled_target(name: str, url: str) -> Target:

@@ -281,8 +281,12 @@ class Session:
         # (run_in_flight): a test that holds the server's gate alone may use all of it (whole_bound()).
         limit = target.safety.max_in_flight
         whole = max(limit, run_in_flight or limit)
+        # an idle connection is kept 15 s (httpx: 5 s), so that a worker waiting at the gate behind an
+        # exclusive test finds it again; below the 20 s after which Tomcat (Pega) closes it
+        # (emulators/common.py, KEEP_ALIVE_SECONDS), so the client, not the server, drops it first
         self._client = httpx.Client(timeout=target.safety.timeout, follow_redirects=False,
-                                    limits=httpx.Limits(max_connections=whole, max_keepalive_connections=limit))
+                                    limits=httpx.Limits(max_connections=whole, max_keepalive_connections=limit,
+                                                        keepalive_expiry=15.0))
         self._in_flight = threading.BoundedSemaphore(limit)
         self._whole_in_flight = threading.BoundedSemaphore(whole)
         self._whole = False

@@ -71,3 +71,20 @@ def test_jitter_stays_within_its_bounds_and_never_below_zero():
     draws = [middleware._draw() for _ in range(500)]
     assert min(draws) == 0.0 and max(draws) <= 0.06
     assert len(set(draws)) > 100  # it does vary
+
+
+def test_an_idle_keep_alive_connection_outlives_uvicorns_five_seconds():
+    """A worker that waits at the gate keeps its connection, as against Tomcat (20 s), not uvicorn's 5 s."""
+    from conformance.emulators.common import KEEP_ALIVE_SECONDS
+    from conformance.http import Session
+    from conformance.target import parse
+
+    assert KEEP_ALIVE_SECONDS > 5
+    with ServerThread(create_app(EmulatorConfig())) as srv:
+        target = parse({"name": "t", "api": "pega-dx-v2", "base_url": srv.url, "auth": {"type": "none"},
+                        "fixtures": {"case_type_id": "X"}}, env={})
+        with Session(target) as s:
+            s.request("GET", TOKEN, auth=False)
+            time.sleep(5.5)  # idle past uvicorn's default
+            s.request("GET", TOKEN, auth=False)
+            assert s.connections_opened == 1

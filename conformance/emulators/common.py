@@ -364,6 +364,16 @@ class EmulatorProcess:
         self.stop()
 
 
+# How long an idle keep-alive connection stays open. uvicorn's default is 5 s; the servers emulated
+# keep one longer: Pega Platform (DX API, Fabric Hub) runs on Tomcat, whose HTTP connector's
+# keepAliveTimeout defaults to its connectionTimeout, 20 s in the server.xml Tomcat ships
+# (https://tomcat.apache.org/tomcat-9.0-doc/config/http.html); WebSphere Liberty (IBM Case
+# Manager) keeps one 30 s (httpOptions persistTimeout), nginx 75 s (keepalive_timeout). At 5 s a
+# client whose worker waits at the gate behind an exclusive test found its connections closed and
+# opened new ones, which a real server would have kept (`connections_opened` in results.json).
+KEEP_ALIVE_SECONDS = 20
+
+
 class ServerThread:
     """A real uvicorn server on a loopback socket, in a background thread."""
 
@@ -372,7 +382,8 @@ class ServerThread:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_keep_alive=KEEP_ALIVE_SECONDS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
