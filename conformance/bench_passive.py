@@ -11,8 +11,8 @@ HAR 1.2 entry (a *template*), and a HAR of any size repeats the templates in ord
   entry's request to Prism, Prism forwards it to a replay server that answers the recorded response of that
   entry (the entry's number travels in a request header), and Prism validates request and response against
   the same spec. Without `--errors` Prism passes every answer through and names what it found in the
-  `sl-violations` response header (Prism docs, "Prism Proxy": "violations ... are returned in the
-  sl-violations header"); a response violation is what it judges of the server.
+  `sl-violations` response header, a JSON array of {location, severity, code, message} (as Prism 5.16 answers
+  here); a violation whose location starts with "response" is what it judges of the server.
 * **Agreement**: for each template (one cycle), whether check-traffic's schema requirement found a problem in
   it, and whether Prism reported a response violation; the counts of both, of each alone, and examples.
 """
@@ -268,9 +268,7 @@ def _replay(url: str, templates: list[dict[str, Any]], size: int, base_path: str
                         kinds[f"(no answer: {exc.__class__.__name__})"] += 1
                         unanswered.append(f"{method} {path[:80]}")
                     continue
-                raw = answer.headers.get("sl-violations")
-                found = [v.get("message", "?") for v in (json.loads(raw) if raw else [])
-                         if (v.get("location") or [""])[0] == "response"]
+                found = _response_violations(answer.headers.get("sl-violations"))
                 if found:
                     with lock:
                         flagged += 1
@@ -283,6 +281,19 @@ def _replay(url: str, templates: list[dict[str, Any]], size: int, base_path: str
         list(pool.map(lane, range(workers)))
     kinds.update({"(unanswered) " + u: 0 for u in unanswered[:3]})  # named in the results, not counted
     return time.perf_counter() - started, first, flagged, kinds
+
+
+def _response_violations(raw: str | None) -> list[str]:
+    """The messages of the response violations in Prism's sl-violations header (a JSON array; a header that is
+    not one, seen on some ProcessMaker answers, is named as it is)."""
+    if not raw:
+        return []
+    try:
+        violations = json.loads(raw)
+    except ValueError:
+        return [f"(sl-violations not JSON: {raw[:80]})"]
+    return [v.get("message", "?") for v in violations if isinstance(v, dict)
+            and (v.get("location") or [""])[0] == "response"]
 
 
 def _peak_rss_kib(pid: int) -> int:

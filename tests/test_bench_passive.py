@@ -63,3 +63,11 @@ def test_the_passive_section_measures_both_tools_on_the_same_traffic(tmp_path, m
         assert agreed["distinct"] == len(templates) and agreed["both"] >= 1, agreed
     else:
         assert "prism not installed" in row["prism"]["error"]
+
+
+def test_prisms_violations_header_counts_response_violations_only_and_survives_a_header_that_is_not_json():
+    header = json.dumps([{"location": ["request"], "severity": "Warning", "message": "Selected route not found"},
+                         {"location": ["response", "body", "status"], "severity": "Error", "message": "must be string"}])
+    assert bench_passive._response_violations(header) == ["must be string"]
+    assert bench_passive._response_violations(None) == [] and bench_passive._response_violations("") == []
+    assert bench_passive._response_violations("oops")[0].startswith("(sl-violations not JSON")
