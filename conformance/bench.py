@@ -965,7 +965,7 @@ SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "s
 @click.option("--load-seconds", default=10, show_default=True, help="emulator speed: seconds of load per server")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="growth: case counts")
 @click.option("--latencies", default="0,20,100", show_default=True, help="latency: emulator delays, ms")
-@click.option("--passive-size", default="100000,10000", show_default=True,
+@click.option("--passive-size", default="100000,3000", show_default=True,
               help="passive: exchanges in the HAR, and how many of them are replayed through Prism")
 def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: tuple[str, ...],
          faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str, latencies: str,
