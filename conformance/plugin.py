@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import json
 import threading
 import uuid
@@ -367,6 +368,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "records": [dataclasses.asdict(r) for r in run.records], "observations": run.observations,
                 "requests_sent": doc["requests_sent"], "tokens_fetched": doc["tokens_fetched"],
                 "connections_opened": doc["connections_opened"], "cleanup": doc["cleanup"]})
+            # After the run's last worker reports finished, xdist (execnet) gives each worker 5 s to end,
+            # then interrupts it, and the KeyboardInterrupt reaches the console as a traceback ("Exception
+            # ignored in" hypothesis' gc callback). What a worker still does then is mostly pytest's two
+            # full garbage collections (unconfigure and cleanup of its unraisableexception plugin), which
+            # over a worker's heap took a second each on a loaded machine. So collect here, while xdist
+            # still waits for this worker without a deadline, and freeze what survives: those two passes
+            # then see only the few objects made after this point.
+            gc.collect()
+            gc.freeze()
 
 
 # -- parallel runs (pytest-xdist): the controller hands the target to each worker and merges back ----
