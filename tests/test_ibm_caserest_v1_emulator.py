@@ -373,3 +373,30 @@ def test_create_discretionary_task(c):
     assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
     names = [t["TaskName"] for t in c.get(url, params={**TOS, "Grouping": "ROD"}).json()["Tasks"]]
     assert names.count("Call") == 1
+
+
+def test_case_stages(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"]
+    url = B + f"/case/{folder}/stages"
+
+    def act(operation):
+        return c.post(url, params={**TOS, "Operation": operation})
+
+    def statuses():
+        return [s["Status"] for s in c.get(url, params={**TOS, "Operation": "retrieveAllStages"}).json()["stages"]]
+
+    # acmdv148, acmdv149: TargetObjectStore and Operation required
+    assert c.get(url, params={"Operation": "retrieveAllStages"}).status_code == 400
+    assert c.get(url, params=TOS).status_code == 400
+    assert statuses() == ["WORKING", "WAITING", "WAITING"]
+    # acmdv149: an on-hold stage released answers {"removeStageOnHoldResult": true}; none on hold: false
+    assert act("releaseCurrentOnHoldStage").json() == {"removeStageOnHoldResult": False}
+    assert act("placeCurrentStageOnHold").status_code == 200 and statuses()[0] == "ON_HOLD"
+    assert act("completeCurrentStage").status_code == 400
+    assert act("releaseCurrentOnHoldStage").json() == {"removeStageOnHoldResult": True}
+    # acmpdh60: complete advances to the next stage; acmpdh59: restart makes the previous one current again
+    assert act("completeCurrentStage").status_code == 200 and statuses() == ["COMPLETED", "WORKING", "WAITING"]
+    current = c.get(url, params={**TOS, "Operation": "retrieveCurrentStage"}).json()["stages"]
+    assert [s["SymbolicName"] for s in current] == ["SecondStage"]
+    assert act("restartPreviousStage").status_code == 200 and statuses() == ["WORKING", "WAITING", "WAITING"]
+    assert c.get(url, params={**TOS, "Operation": "retrieveAllStages"}).json()["stages"][0]["RestartCount"] == 1

@@ -59,5 +59,11 @@ def test_property_test_generates_every_operation():
 
     generated = {(op.method.upper(), op.path) for op in (r.ok() for r in schema.get_all_operations())}
     assert generated == set(OPERATION_CAPABILITIES)
-    # every write with a JSON body also gets its members of the wrong JSON type
-    assert set(WRONG_TYPE_OPERATIONS) == {op for op in generated if op[0] in {"POST", "PUT", "PATCH"}}
+    # every write with a JSON body also gets its members of the wrong JSON type (POST /case/{id}/stages has none:
+    # its parameters are in the query, acmdv149)
+    spec = yaml.safe_load((ROOT / "specs" / "ibm-caserest-v1.yaml").read_text())
+    with_body = {(m.upper(), p) for p, item in spec["paths"].items() for m, op in item.items()
+                 if m in {"post", "put", "patch"} and "requestBody" in op}
+    assert set(WRONG_TYPE_OPERATIONS) == with_body
+    assert with_body == {op for op in generated if op[0] in {"POST", "PUT", "PATCH"}} - {
+        ("POST", "/case/{caseFolderId}/stages")}

@@ -201,6 +201,15 @@ CATALOGUE: tuple[Requirement, ...] = (
         "create.persisted",
     ),
     Requirement(
+        "IBM-STAGE-001", _IBM, "cases", "MUST",
+        "POST /case/{caseFolderId}/stages?Operation=placeCurrentStageOnHold MUST answer 200, and then "
+        "Operation=releaseCurrentOnHoldStage MUST answer 200 with removeStageOnHoldResult true.",
+        "acmdv149 (Operation 'releaseCurrentOnHoldStage'; 'POST method response {\"removeStageOnHoldResult\":true}'); "
+        "acmpdh57, acmpdh58 (the same engine's operations: 'Releases the hold on the current case stage', 'Puts the "
+        "current case stage on hold')",
+        "update.persisted",
+    ),
+    Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",
         "POST /deletecase with connectionpoint, caseid and tos MUST answer 200 and delete the case: GET "
         "/case/{caseFolderId} then answers 404.",

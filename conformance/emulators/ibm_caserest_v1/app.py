@@ -51,6 +51,9 @@ TASK_ACTIONS = {  # VF: PUT /task/{taskId} {action: start|enable|disable|stop|re
     "restart": ({"Complete"}, "Ready"),
 }
 
+# the stages of every case type (acmdv148's example names FirstStage and SecondStage)
+STAGES = ("FirstStage", "SecondStage", "ThirdStage")
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS request_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -106,6 +109,16 @@ CREATE TABLE IF NOT EXISTS relations (
     category TEXT,
     two_way INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS stages (
+    folder_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started TEXT,
+    completed TEXT,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (folder_id, position)
+);
 CREATE TABLE IF NOT EXISTS eds_states (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_type TEXT NOT NULL,
@@ -124,6 +137,11 @@ class AsciiJSON(JSONResponse):
 class ApiError(Exception):
     def __init__(self, status: int, code: str, text: str) -> None:
         self.status, self.code, self.text = status, code, text
+
+
+def now_z() -> str:
+    """Now in UTC to the second, as acmdv130 and acmdv148 write dates: 2021-03-11T05:05:15Z."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def bare(folder_id: str) -> str:
@@ -853,7 +871,7 @@ class CaseRestEmulator:
             raise ApiError(400, "FNRPA0011E", "The required parameter CommentText is missing.")
         row = self.load(request.path_params["id"])
         comment_id = "{" + str(uuid.uuid4()).upper() + "}"
-        created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        created = now_z()
         with self.db.tx() as conn:
             conn.execute("INSERT INTO comments(id, folder_id, type, item_id, context, text, creator, created) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -902,6 +920,86 @@ class CaseRestEmulator:
             body["ContinuationToken"] = str(rows[-1]["seq"])
         return self.ok(body)
 
+    # -- case stages (acmdv148, acmdv149) ---------------------------------------------------------------
+    def stage_rows(self, request: Request) -> tuple[str, list[Any]]:
+        """The case's stages, in order; a case's stages are laid out at their first use, the first one WORKING (the
+        emulator's reading: acmdv148's example shows COMPLETED and WORKING stages; WAITING and ON_HOLD are its own)."""
+        if self.variant("stages") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        self.tos(request)  # acmdv148, acmdv149 Table 2: TargetObjectStore "Yes"
+        folder = self.load(request.path_params["id"])["folder_id"]
+        with self.db.tx() as conn:
+            if conn.execute("SELECT 1 FROM stages WHERE folder_id = ?", (folder,)).fetchone() is None:
+                for position, name in enumerate(STAGES):
+                    conn.execute("INSERT INTO stages(folder_id, position, name, status, started) VALUES (?, ?, ?, ?, ?)",
+                                 (folder, position, name, "WORKING" if position == 0 else "WAITING",
+                                  now_z() if position == 0 else None))
+        return folder, self.db.all("SELECT * FROM stages WHERE folder_id = ? ORDER BY position", (folder,))
+
+    @staticmethod
+    def stage_operation(request: Request, allowed: tuple[str, ...]) -> str:
+        operation = request.query_params.get("Operation")
+        if operation not in allowed:  # acmdv148, acmdv149 Table 2: Operation "Yes", one of the listed values
+            raise ApiError(400, "FNRPA0011E", f"The parameter Operation must be one of {', '.join(allowed)}.")
+        return operation
+
+    @staticmethod
+    def stage_out(row: Any) -> dict[str, Any]:
+        # acmdv148's example members
+        return {"Status": row["status"], "Description": None, "displayName": row["name"], "SymbolicName": row["name"],
+                "startedDate": row["started"], "completedDate": row["completed"], "RestartCount": row["restarts"],
+                "isOverdue": False, "dueDate": None}
+
+    async def get_stages(self, request: Request, user: str) -> Response:
+        """acmdv148: GET /case/{id}/stages?TargetObjectStore=...&Operation=retrieveAllStages|retrieveCurrentStage;
+        {"stages": [...]} (the page shows no answer for retrieveCurrentStage: the emulator lists the current one)."""
+        operation = self.stage_operation(request, ("retrieveAllStages", "retrieveCurrentStage"))
+        _, rows = self.stage_rows(request)
+        if operation == "retrieveCurrentStage":
+            rows = [r for r in rows if r["status"] in ("WORKING", "ON_HOLD")][:1]
+        return self.ok({"stages": [self.stage_out(r) for r in rows]})
+
+    async def post_stages(self, request: Request, user: str) -> Response:
+        """acmdv149: POST /case/{id}/stages?TargetObjectStore=...&Operation=...; acmdv149's example answers
+        releaseCurrentOnHoldStage with {"removeStageOnHoldResult": true}. What each operation does: acmpdh57-60
+        (the process designer's case stage operations of the same engine)."""
+        operation = self.stage_operation(request, ("completeCurrentStage", "placeCurrentStageOnHold",
+                                                   "releaseCurrentOnHoldStage", "restartPreviousStage"))
+        folder, rows = self.stage_rows(request)
+        current = next((r for r in rows if r["status"] in ("WORKING", "ON_HOLD")), None)
+        done = [r for r in rows if r["status"] == "COMPLETED"]
+
+        def status(row: Any, value: str, **extra: Any) -> None:
+            sets = ", ".join(["status = ?", *(f"{k} = ?" for k in extra)])
+            self.db.run(f"UPDATE stages SET {sets} WHERE folder_id = ? AND position = ?",
+                        (value, *extra.values(), folder, row["position"]))
+
+        if operation == "releaseCurrentOnHoldStage":
+            # acmpdh57 'Releases the hold on the current case stage'; not on hold: false (the emulator's reading)
+            held = current is not None and current["status"] == "ON_HOLD"
+            if held and "stage-release-false" not in self.faults:
+                status(current, "WORKING")
+            return self.ok({"removeStageOnHoldResult": held and "stage-release-false" not in self.faults})
+        if current is None:
+            raise ApiError(400, "FNRPA0013E", "The case has no current stage: every stage is complete.")
+        if operation == "placeCurrentStageOnHold":  # acmpdh58 'Puts the current case stage on hold'
+            status(current, "ON_HOLD")
+            return self.ok({"placeStageOnHoldResult": True})
+        if operation == "completeCurrentStage":
+            # acmpdh60 'Completes the current case stage and advances to the next case stage'
+            if current["status"] == "ON_HOLD":
+                raise ApiError(400, "FNRPA0013E", "The current stage is on hold.")
+            status(current, "COMPLETED", completed=now_z())
+            following = next((r for r in rows if r["position"] > current["position"]), None)
+            if following is not None:
+                status(following, "WORKING", started=now_z())
+            return self.ok({"completeStageResult": True})
+        # acmpdh59 'Restarts the previous case stage'; without one the current stage stays current
+        if done:
+            status(current, "WAITING", started=None)
+            status(done[-1], "WORKING", completed=None, started=now_z(), restarts=done[-1]["restarts"] + 1)
+        return self.ok({"restartStageResult": True})
+
     async def delete_case(self, request: Request, user: str) -> Response:
         """acmdv121delcase: POST /CASEREST/v1/deletecase {connectionpoint, casetype | caseid, tos}: deletes the case
         (or every case of the case type) 'and all associated activity processes'."""
@@ -927,6 +1025,7 @@ class CaseRestEmulator:
                     conn.execute("DELETE FROM tasks WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM comments WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM history WHERE folder_id = ?", (folder,))
+                    conn.execute("DELETE FROM stages WHERE folder_id = ?", (folder,))
                     conn.execute("DELETE FROM relations WHERE source = ? OR target = ?", (folder, folder))
                     conn.execute("DELETE FROM cases WHERE folder_id = ?", (folder,))
         # acmdv121delcase (26.0.x): 'The value of deletecaseresult in the response JSON indicates whether' it worked
@@ -978,6 +1077,8 @@ class CaseRestEmulator:
             ("/case/{id}/history", ["GET"], self.get_history),
             ("/case/{id}", ["POST"], self.case_operation),
             ("/case/{id}/cases", ["GET"], self.related_cases),
+            ("/case/{id}/stages", ["GET"], self.get_stages),
+            ("/case/{id}/stages", ["POST"], self.post_stages),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

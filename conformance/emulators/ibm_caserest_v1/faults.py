@@ -69,6 +69,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("case-operations", ("on", "off"), "on", "offer POST /case/{id} and GET /case/{id}/cases"),
         # acmdv127: POST /case/{id}/tasks creates a discretionary activity; capability discretionary_tasks
         Variant("discretionary-tasks", ("on", "off"), "on", "offer POST /case/{id}/tasks"),
+        # acmdv148, acmdv149: GET and POST /case/{id}/stages; the capability stages says whether a server has them
+        Variant("stages", ("on", "off"), "on", "offer GET and POST /case/{id}/stages"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -85,7 +87,7 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
     {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off", "case-operations": "off",
-     "discretionary-tasks": "off"},
+     "discretionary-tasks": "off", "stages": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -147,6 +149,9 @@ FAULTS: dict[str, Fault] = {
         Fault("definitions-unknown-200", "IBM-DEF-001",
               "a case type's viewdefinitions and discretionarytasktypes answer 200 for an unknown case type"),
         Fault("unrelate-ignored", "IBM-REL-001", "POST /case/{id} unrelate answers 200 but the relationship stays"),
+        Fault("stage-release-false", "IBM-STAGE-001",
+              "POST /case/{id}/stages releaseCurrentOnHoldStage answers removeStageOnHoldResult false and the "
+              "on-hold stage stays on hold"),
         Fault("activity-not-listed", "IBM-ACT-001", "POST /case/{id}/tasks answers 201 but no activity is added"),
         Fault("deletecase-keeps-case", "IBM-DEL-001", "POST /deletecase answers 200 but the case stays"),
         Fault("put-refuses-integer", "IBM-CASE-003", "PUT /case/{id} answers 400 to any Integer value"),

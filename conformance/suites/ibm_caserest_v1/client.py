@@ -356,6 +356,14 @@ class CaseRestApi:
         raise PreconditionFailed("no discretionary activity type to create: set fixtures.discretionary_task_type "
                                  "(one whose RequiresLaunchInfo is false)")
 
+    def stages(self, folder_id: str, operation: str = "retrieveAllStages", tos: bool = True, method: str = "GET",
+               **kw: Any) -> Exchange:
+        """acmdv148 (GET: retrieveAllStages, retrieveCurrentStage), acmdv149 (POST: completeCurrentStage,
+        placeCurrentStageOnHold, releaseCurrentOnHoldStage, restartPreviousStage): TargetObjectStore and Operation
+        in the query."""
+        params = {**(self.tos if tos else {}), "Operation": operation}
+        return self.s.request(method, f"/case/{seg(bare(folder_id))}/stages", params=params, **kw)
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

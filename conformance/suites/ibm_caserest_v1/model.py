@@ -62,6 +62,8 @@ class Capabilities(_Strict):
     case_operations: bool = False
     # POST /case/{id}/tasks: add a discretionary activity (acmdv127)
     discretionary_tasks: bool = False
+    # GET and POST /case/{id}/stages: the case's stages; complete, hold, release, restart (acmdv148, acmdv149)
+    stages: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -95,6 +97,8 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
     ("GET", "/case/{caseFolderId}/history"): ("history",),
     ("POST", "/case/{caseFolderId}/tasks"): ("discretionary_tasks",),
+    ("GET", "/case/{caseFolderId}/stages"): ("stages",),
+    ("POST", "/case/{caseFolderId}/stages"): ("stages",),
     ("POST", "/case/{caseFolderId}"): ("case_operations",),
     ("GET", "/case/{caseFolderId}/cases"): ("case_operations",),
     ("GET", "/solution/{solution}"): ("definitions",),

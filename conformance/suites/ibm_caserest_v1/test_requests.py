@@ -34,6 +34,8 @@ OPERATIONS = [
     pytest.param("POST /case/{id}", id="case-operation", marks=[pytest.mark.needs("case_operations"),
                                                                 pytest.mark.writes]),
     pytest.param("GET /case/{id}/cases", id="related-cases", marks=pytest.mark.needs("case_operations")),
+    pytest.param("GET /case/{id}/stages", id="stages", marks=pytest.mark.needs("stages")),
+    pytest.param("POST /case/{id}/stages", id="stage-action", marks=[pytest.mark.needs("stages"), pytest.mark.writes]),
     pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/viewdefinitions", id="view-definitions", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/discretionarytasktypes", id="discretionary-task-types",
@@ -90,6 +92,10 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.case_operation(folder, {"Operation": "fetchProperties"}, tos=tos, **kw)
     if operation == "GET /case/{id}/cases":
         return ibm.related(folder, tos=tos, **kw)
+    if operation == "GET /case/{id}/stages":
+        return ibm.stages(folder, tos=tos, **kw)
+    if operation == "POST /case/{id}/stages":
+        return ibm.stages(folder, "placeCurrentStageOnHold", tos=tos, method="POST", **kw)
     if operation == "GET /case/{id}/history":
         return ibm.history(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/comments":
@@ -307,3 +313,23 @@ def test_discretionary_activity_is_added(ibm):
     if listed.status != 200 or name not in names:
         raise violate("IBM-ACT-001", f"after POST /case/{{id}}/tasks answered {ex.status}, the case's activities are "
                       f"{names}, without {name!r}", ex, listed)
+
+
+@pytest.mark.requirement("IBM-STAGE-001")
+@pytest.mark.needs("stages")
+@pytest.mark.writes
+def test_on_hold_stage_is_released(ibm):
+    """acmdv149: Operation=releaseCurrentOnHoldStage answers {"removeStageOnHoldResult": true}; the stage is put on
+    hold first (placeCurrentStageOnHold, acmpdh58), on a new case of this run whose first stage is current."""
+    folder = ibm.some_case()
+    hold = ibm.stages(folder, "placeCurrentStageOnHold", method="POST")
+    if hold.status != 200:
+        raise violate("IBM-STAGE-001", f"POST /case/{{id}}/stages?Operation=placeCurrentStageOnHold on a new case: "
+                      f"expected 200, got {hold.status}", hold)
+    release = ibm.stages(folder, "releaseCurrentOnHoldStage", method="POST")
+    body = release.json()
+    result = body.get("removeStageOnHoldResult") if isinstance(body, dict) else None  # acmdv149's spelling
+    if release.status != 200 or result is not True:
+        raise violate("IBM-STAGE-001", f"after placeCurrentStageOnHold answered 200, releaseCurrentOnHoldStage "
+                      f"answered {release.status} with removeStageOnHoldResult {result!r}, not 200 with true", hold,
+                      release)
