@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 import pytest
 from starlette.testclient import TestClient
@@ -400,3 +401,12 @@ def test_case_stages(c):
     assert [s["SymbolicName"] for s in current] == ["SecondStage"]
     assert act("restartPreviousStage").status_code == 200 and statuses() == ["WORKING", "WAITING", "WAITING"]
     assert c.get(url, params={**TOS, "Operation": "retrieveAllStages"}).json()["stages"][0]["RestartCount"] == 1
+
+
+def test_case_documents_list(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"].strip("{}")
+    # acmdv151: TargetObjectStore required; the case's folders (CmAcmCaseSubfolder); 404 for an unknown case folder
+    assert c.get(B + f"/case/{folder}/casedocumentslist").status_code == 400
+    entries = c.get(B + f"/case/{folder}/casedocumentslist", params=TOS).json()["docList"]
+    assert entries and {e["template"] for e in entries} == {"CmAcmCaseSubfolder"}
+    assert c.get(B + f"/case/{uuid.uuid4()}/casedocumentslist", params=TOS).status_code == 404

@@ -207,7 +207,16 @@ CATALOGUE: tuple[Requirement, ...] = (
         "acmdv149 (Operation 'releaseCurrentOnHoldStage'; 'POST method response {\"removeStageOnHoldResult\":true}'); "
         "acmpdh57, acmpdh58 (the same engine's operations: 'Releases the hold on the current case stage', 'Puts the "
         "current case stage on hold')",
-        "update.persisted",
+        "lifecycle.stage-hold",
+    ),
+    Requirement(
+        "IBM-DOC-001", _IBM, "cases", "MUST",
+        "GET /case/{caseFolderId}/casedocumentslist MUST answer 200 with a docList for a case of the run, and 404 "
+        "for a case folder that does not exist.",
+        "acmdv151 (Table 3: '200 OK The method completed successfully and returned the requested list of case "
+        "folders, sub-folders and documents'; '404 Not Found The specified case folder was not found'; the example "
+        "{\"docList\": [...]})",
+        "documents.listed",
     ),
     Requirement(
         "IBM-DEL-001", _IBM, "cases", "MUST",

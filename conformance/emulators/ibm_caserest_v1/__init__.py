@@ -13,7 +13,8 @@ DEMO_CREDENTIALS = f"demo credentials (HTTP Basic): user {DEMO_USER} / {DEMO_PAS
 # variant -> the capability of the bundled target (conformance/targets/ibm-caserest-emulator.toml) it switches
 SWITCHES = {"delete-case": "delete_case", "comments": "comments", "history": "history",
             "definitions": "definitions", "case-operations": "case_operations",
-            "discretionary-tasks": "discretionary_tasks", "stages": "stages"}
+            "discretionary-tasks": "discretionary_tasks", "stages": "stages",
+            "documents": "documents"}
 
 
 def target_edits(variants: dict[str, str]) -> dict[str, str]:

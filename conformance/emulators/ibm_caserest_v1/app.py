@@ -51,6 +51,8 @@ TASK_ACTIONS = {  # VF: PUT /task/{taskId} {action: start|enable|disable|stop|re
     "restart": ({"Complete"}, "Ready"),
 }
 
+# the sub-folders every case of a case type holds (acmdv151's example: entries of template CmAcmCaseSubfolder)
+SUBFOLDERS = ("Correspondence", "Evidence")
 # the stages of every case type (acmdv148's example names FirstStage and SecondStage)
 STAGES = ("FirstStage", "SecondStage", "ThirdStage")
 
@@ -1000,6 +1002,23 @@ class CaseRestEmulator:
             status(done[-1], "WORKING", completed=None, started=now_z(), restarts=done[-1]["restarts"] + 1)
         return self.ok({"restartStageResult": True})
 
+    async def documents_list(self, request: Request, user: str) -> Response:
+        """acmdv151: GET /case/{id}/casedocumentslist?TargetObjectStore=...: the case's folders, sub-folders and
+        documents, nested, with their properties; 400 without TargetObjectStore, 404 for an unknown case folder.
+        The emulator's case holds its case type's sub-folders and no document (CASEREST adds none); the members
+        beyond template are its own reading (the page's example shows only the first)."""
+        if self.variant("documents") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        self.tos(request)
+        folder = request.path_params["id"]
+        if "doclist-unknown-200" in self.faults and self.db.one("SELECT 1 FROM cases WHERE folder_id = ?",
+                                                                (bare(folder),)) is None:
+            return self.ok({"docList": []})
+        row = self.load(folder)
+        return self.ok({"docList": [
+            {"template": "CmAcmCaseSubfolder", "name": name, "path": f"/{row['identifier']}/{name}", "docList": [],
+             "properties": [{"SymbolicName": "FolderName", "Value": name}]} for name in SUBFOLDERS]})
+
     async def delete_case(self, request: Request, user: str) -> Response:
         """acmdv121delcase: POST /CASEREST/v1/deletecase {connectionpoint, casetype | caseid, tos}: deletes the case
         (or every case of the case type) 'and all associated activity processes'."""
@@ -1079,6 +1098,7 @@ class CaseRestEmulator:
             ("/case/{id}/cases", ["GET"], self.related_cases),
             ("/case/{id}/stages", ["GET"], self.get_stages),
             ("/case/{id}/stages", ["POST"], self.post_stages),
+            ("/case/{id}/casedocumentslist", ["GET"], self.documents_list),
         ]
         return [Route(BASE + path, self.authed(fn, fn.__name__), methods=methods) for path, methods, fn in table]
 

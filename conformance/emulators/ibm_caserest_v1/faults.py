@@ -71,6 +71,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("discretionary-tasks", ("on", "off"), "on", "offer POST /case/{id}/tasks"),
         # acmdv148, acmdv149: GET and POST /case/{id}/stages; the capability stages says whether a server has them
         Variant("stages", ("on", "off"), "on", "offer GET and POST /case/{id}/stages"),
+        # acmdv151: GET /case/{id}/casedocumentslist; the capability documents says whether a server has it
+        Variant("documents", ("on", "off"), "on", "offer GET /case/{id}/casedocumentslist"),
         Variant("constraints", ("open", "acmdv106"), "open",
                 "value constraints: none beyond the type, or acmdv106's ranges and choice lists, enforced"),
     )
@@ -87,7 +89,7 @@ JOINT_VARIANT_SETS: tuple[dict[str, str], ...] = (
     {**_VENDOR, "unauthenticated": "login-redirect"},
     # the optional operation groups switched off together (one trial, not one each)
     {"delete-case": "off", "comments": "off", "history": "off", "definitions": "off", "case-operations": "off",
-     "discretionary-tasks": "off", "stages": "off"},
+     "discretionary-tasks": "off", "stages": "off", "documents": "off"},
 )
 
 FAULTS: dict[str, Fault] = {
@@ -149,6 +151,8 @@ FAULTS: dict[str, Fault] = {
         Fault("definitions-unknown-200", "IBM-DEF-001",
               "a case type's viewdefinitions and discretionarytasktypes answer 200 for an unknown case type"),
         Fault("unrelate-ignored", "IBM-REL-001", "POST /case/{id} unrelate answers 200 but the relationship stays"),
+        Fault("doclist-unknown-200", "IBM-DOC-001",
+              "GET /case/{id}/casedocumentslist answers 200 with an empty docList for an unknown case folder"),
         Fault("stage-release-false", "IBM-STAGE-001",
               "POST /case/{id}/stages releaseCurrentOnHoldStage answers removeStageOnHoldResult false and the "
               "on-hold stage stays on hold"),

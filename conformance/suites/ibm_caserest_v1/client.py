@@ -364,6 +364,11 @@ class CaseRestApi:
         params = {**(self.tos if tos else {}), "Operation": operation}
         return self.s.request(method, f"/case/{seg(bare(folder_id))}/stages", params=params, **kw)
 
+    def documents(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv151: GET /case/{id}/casedocumentslist?TargetObjectStore=..."""
+        return self.s.request("GET", f"/case/{seg(bare(folder_id))}/casedocumentslist",
+                              params=self.tos if tos else None, **kw)
+
     def delete_case(self, folder_id: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv121delcase: {connectionpoint, caseid, tos}; never casetype, which deletes every case of the type."""
         body = {"connectionpoint": self.f.connection_point, "caseid": folder_id}

@@ -64,6 +64,8 @@ class Capabilities(_Strict):
     discretionary_tasks: bool = False
     # GET and POST /case/{id}/stages: the case's stages; complete, hold, release, restart (acmdv148, acmdv149)
     stages: bool = False
+    # GET /case/{id}/casedocumentslist: the case's folders, sub-folders and documents (acmdv151)
+    documents: bool = False
 
 
 def validate_target(target) -> None:  # noqa: ANN001 - a conformance.target.Target
@@ -99,6 +101,7 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/case/{caseFolderId}/tasks"): ("discretionary_tasks",),
     ("GET", "/case/{caseFolderId}/stages"): ("stages",),
     ("POST", "/case/{caseFolderId}/stages"): ("stages",),
+    ("GET", "/case/{caseFolderId}/casedocumentslist"): ("documents",),
     ("POST", "/case/{caseFolderId}"): ("case_operations",),
     ("GET", "/case/{caseFolderId}/cases"): ("case_operations",),
     ("GET", "/solution/{solution}"): ("definitions",),

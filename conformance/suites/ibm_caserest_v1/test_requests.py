@@ -35,6 +35,7 @@ OPERATIONS = [
                                                                 pytest.mark.writes]),
     pytest.param("GET /case/{id}/cases", id="related-cases", marks=pytest.mark.needs("case_operations")),
     pytest.param("GET /case/{id}/stages", id="stages", marks=pytest.mark.needs("stages")),
+    pytest.param("GET /case/{id}/casedocumentslist", id="documents", marks=pytest.mark.needs("documents")),
     pytest.param("POST /case/{id}/stages", id="stage-action", marks=[pytest.mark.needs("stages"), pytest.mark.writes]),
     pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/viewdefinitions", id="view-definitions", marks=pytest.mark.needs("definitions")),
@@ -92,6 +93,8 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.case_operation(folder, {"Operation": "fetchProperties"}, tos=tos, **kw)
     if operation == "GET /case/{id}/cases":
         return ibm.related(folder, tos=tos, **kw)
+    if operation == "GET /case/{id}/casedocumentslist":
+        return ibm.documents(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/stages":
         return ibm.stages(folder, tos=tos, **kw)
     if operation == "POST /case/{id}/stages":
@@ -333,3 +336,20 @@ def test_on_hold_stage_is_released(ibm):
         raise violate("IBM-STAGE-001", f"after placeCurrentStageOnHold answered 200, releaseCurrentOnHoldStage "
                       f"answered {release.status} with removeStageOnHoldResult {result!r}, not 200 with true", hold,
                       release)
+
+
+@pytest.mark.requirement("IBM-DOC-001")
+@pytest.mark.needs("documents")
+def test_documents_list(ibm):
+    """acmdv151: 200 with the case's folders, sub-folders and documents ({"docList": [...]}); 404 'The specified
+    case folder was not found'."""
+    folder = ibm.some_case()
+    ex = ibm.documents(folder)
+    body = ex.json()
+    if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("docList"), list):
+        raise violate("IBM-DOC-001", f"GET /case/{{id}}/casedocumentslist for a case of this run: expected 200 with a "
+                      f"docList, got {ex.summary()}", ex)
+    unknown = ibm.documents("{" + str(uuid.uuid4()).upper() + "}")
+    if unknown.status != 404:
+        raise violate("IBM-DOC-001", f"GET /case/{{id}}/casedocumentslist for a case folder that does not exist: "
+                      f"expected 404, got {unknown.status}", unknown)
