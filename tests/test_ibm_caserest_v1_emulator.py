@@ -410,3 +410,12 @@ def test_case_documents_list(c):
     entries = c.get(B + f"/case/{folder}/casedocumentslist", params=TOS).json()["docList"]
     assert entries and {e["template"] for e in entries} == {"CmAcmCaseSubfolder"}
     assert c.get(B + f"/case/{uuid.uuid4()}/casedocumentslist", params=TOS).status_code == 404
+
+
+def test_launch_info(c):
+    folder = c.post(B + "/cases", json={**TOS, "CaseType": "DH2_MyCase"}).json()["CaseFolderId"].strip("{}")
+    url = B + f"/case/{folder}/tasktype/"
+    # acmdv126: TargetObjectStore required; 200 for a discretionary activity type, 404 for an unknown one
+    assert c.get(url + "DH2_ContactCustomer").status_code == 400
+    assert set(c.get(url + "DH2_ContactCustomer", params=TOS).json()) >= {"attachments", "dataFields"}
+    assert c.get(url + "DH2_Nope", params=TOS).status_code == 404

@@ -24,7 +24,8 @@ def test_target_object_store_test_covers_every_operation():
     from conformance.suites.ibm_caserest_v1.test_requests import OPERATIONS
 
     spec = yaml.safe_load((ROOT / "specs" / "ibm-caserest-v1.yaml").read_text())
-    rename = {"{caseType}": "{name}", "{solution}": "{name}", "{caseFolderId}": "{id}", "{taskId}": "{id}"}
+    rename = {"{caseType}": "{name}", "{solution}": "{name}", "{caseFolderId}": "{id}", "{taskId}": "{id}",
+              "{taskType}": "{name}"}
 
     def ours(path: str) -> str:
         for old, new in rename.items():

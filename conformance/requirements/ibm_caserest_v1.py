@@ -201,6 +201,14 @@ CATALOGUE: tuple[Requirement, ...] = (
         "create.persisted",
     ),
     Requirement(
+        "IBM-ACT-002", _IBM, "tasks", "MUST",
+        "GET /case/{caseFolderId}/tasktype/{name} MUST answer 200 for a discretionary activity type of the case, and "
+        "404 for an activity type name the case type does not define.",
+        "acmdv126 (Table 3: '200 OK ... The requested activity type information was returned'; '404 Not Found The "
+        "case folder ID or the symbolic activity name specified in the request URI was not found')",
+        "discovery.launch-info",
+    ),
+    Requirement(
         "IBM-STAGE-001", _IBM, "cases", "MUST",
         "POST /case/{caseFolderId}/stages?Operation=placeCurrentStageOnHold MUST answer 200, and then "
         "Operation=releaseCurrentOnHoldStage MUST answer 200 with removeStageOnHoldResult true.",

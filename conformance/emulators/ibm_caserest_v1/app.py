@@ -807,6 +807,22 @@ class CaseRestEmulator:
                              (task_id, row["folder_id"], name, type_name, "Working"))
         return self.ok({"TaskId": task_id, "TaskName": name, "TaskTypeName": type_name}, 201)
 
+    async def launch_info(self, request: Request, user: str) -> Response:
+        """acmdv126: GET /case/{id}/tasktype/{name}?TargetObjectStore=...: the launch step information (attachments,
+        system properties, workflow groups, data fields, step processor; the members' spelling is the emulator's
+        reading, the page shows no body); 404 for an unknown case folder or activity type."""
+        if self.variant("discretionary-tasks") == "off":
+            raise ApiError(404, "FNRPA0404E", f"No resource at {request.method} {request.url.path}.")
+        self.tos(request)
+        row = self.load(request.path_params["id"])
+        name = request.path_params["name"]
+        if name not in dict(DISCRETIONARY_TASK_TYPES.get(row["case_type"], [])) \
+                and "launchinfo-unknown-200" not in self.faults:
+            raise ApiError(404, "FNRPA0404E", f"The activity type {name} was not found.")
+        return self.ok({"attachments": [], "systemProperties": {"caseFolderId": self.folder_out(row["folder_id"]),
+                                                               "taskTypeName": name},
+                        "workflowGroups": [], "dataFields": [], "stepProcessor": {"name": "Launch step"}})
+
     async def put_task(self, request: Request, user: str) -> Response:
         body = await self.body(request)
         # acmdv128: TargetObjectStore in the query; the emulator also takes it in the body (VF)
@@ -1089,6 +1105,7 @@ class CaseRestEmulator:
             ("/case/{id}/status", ["GET"], self.case_status),
             ("/case/{id}/tasks", ["GET"], self.case_tasks),
             ("/case/{id}/tasks", ["POST"], self.create_task),
+            ("/case/{id}/tasktype/{name}", ["GET"], self.launch_info),
             ("/task/{id}", ["PUT"], self.put_task),
             ("/deletecase", ["POST"], self.delete_case),
             ("/case/{id}/comments", ["GET"], self.get_comments),

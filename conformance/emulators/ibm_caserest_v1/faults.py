@@ -68,7 +68,9 @@ VARIANTS: dict[str, Variant] = {
         # acmdv121, acmdv124: POST /case/{id} (split, fetchProperties, relate, unrelate) and the related cases
         Variant("case-operations", ("on", "off"), "on", "offer POST /case/{id} and GET /case/{id}/cases"),
         # acmdv127: POST /case/{id}/tasks creates a discretionary activity; capability discretionary_tasks
-        Variant("discretionary-tasks", ("on", "off"), "on", "offer POST /case/{id}/tasks"),
+        # acmdv126: GET /case/{id}/tasktype/{name}, the same group's launch step information
+        Variant("discretionary-tasks", ("on", "off"), "on",
+                "offer POST /case/{id}/tasks and GET /case/{id}/tasktype/{name}"),
         # acmdv148, acmdv149: GET and POST /case/{id}/stages; the capability stages says whether a server has them
         Variant("stages", ("on", "off"), "on", "offer GET and POST /case/{id}/stages"),
         # acmdv151: GET /case/{id}/casedocumentslist; the capability documents says whether a server has it
@@ -153,6 +155,8 @@ FAULTS: dict[str, Fault] = {
         Fault("unrelate-ignored", "IBM-REL-001", "POST /case/{id} unrelate answers 200 but the relationship stays"),
         Fault("doclist-unknown-200", "IBM-DOC-001",
               "GET /case/{id}/casedocumentslist answers 200 with an empty docList for an unknown case folder"),
+        Fault("launchinfo-unknown-200", "IBM-ACT-002",
+              "GET /case/{id}/tasktype/{name} answers 200 for an activity type the case type does not define"),
         Fault("stage-release-false", "IBM-STAGE-001",
               "POST /case/{id}/stages releaseCurrentOnHoldStage answers removeStageOnHoldResult false and the "
               "on-hold stage stays on hold"),

@@ -342,6 +342,11 @@ class CaseRestApi:
         return self.s.request("POST", f"/case/{seg(bare(folder_id))}/tasks", params=self.tos if tos else None,
                               json_body={"TaskTypeName": task_type, "TaskName": name}, **kw)
 
+    def launch_info(self, folder_id: str, task_type: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv126: GET /case/{id}/tasktype/{name}?TargetObjectStore=..."""
+        return self.s.request("GET", f"/case/{seg(bare(folder_id))}/tasktype/{seg(task_type)}",
+                              params=self.tos if tos else None, **kw)
+
     def discretionary_type(self) -> str:
         """The fixture's discretionary activity type, or the first listed one that needs no launch information."""
         if self.f.discretionary_task_type:

@@ -60,7 +60,8 @@ class Capabilities(_Strict):
     definitions: bool = False
     # POST /case/{id} (split, fetchProperties, relate, unrelate) and GET /case/{id}/cases (acmdv121, acmdv124)
     case_operations: bool = False
-    # POST /case/{id}/tasks: add a discretionary activity (acmdv127)
+    # POST /case/{id}/tasks: add a discretionary activity (acmdv127); GET /case/{id}/tasktype/{name}: its launch
+    # step information (acmdv126; IBM's "create new activity resource" has both methods)
     discretionary_tasks: bool = False
     # GET and POST /case/{id}/stages: the case's stages; complete, hold, release, restart (acmdv148, acmdv149)
     stages: bool = False
@@ -99,6 +100,7 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/case/{caseFolderId}/comments"): ("comments",),
     ("GET", "/case/{caseFolderId}/history"): ("history",),
     ("POST", "/case/{caseFolderId}/tasks"): ("discretionary_tasks",),
+    ("GET", "/case/{caseFolderId}/tasktype/{taskType}"): ("discretionary_tasks",),
     ("GET", "/case/{caseFolderId}/stages"): ("stages",),
     ("POST", "/case/{caseFolderId}/stages"): ("stages",),
     ("GET", "/case/{caseFolderId}/casedocumentslist"): ("documents",),

@@ -220,6 +220,8 @@ def _steer(case, ibm, real) -> None:
                 params["caseType"] = f.case_type
             if "solution" in params:
                 params["solution"] = f.solution
+            if "taskType" in params and f.discretionary_task_type:
+                params["taskType"] = f.discretionary_task_type  # acmdv126: a discretionary activity type
         # a real case and task always: a generated GUID is a 404 (IBM-ERR-001 tests those), and the small
         # budgets of scoped trials must still reach the case operations' success answers
         if real is not None and "caseFolderId" in params:

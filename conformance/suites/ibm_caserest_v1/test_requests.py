@@ -35,6 +35,7 @@ OPERATIONS = [
                                                                 pytest.mark.writes]),
     pytest.param("GET /case/{id}/cases", id="related-cases", marks=pytest.mark.needs("case_operations")),
     pytest.param("GET /case/{id}/stages", id="stages", marks=pytest.mark.needs("stages")),
+    pytest.param("GET /case/{id}/tasktype/{name}", id="launch-info", marks=pytest.mark.needs("discretionary_tasks")),
     pytest.param("GET /case/{id}/casedocumentslist", id="documents", marks=pytest.mark.needs("documents")),
     pytest.param("POST /case/{id}/stages", id="stage-action", marks=[pytest.mark.needs("stages"), pytest.mark.writes]),
     pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
@@ -93,6 +94,8 @@ def send(ibm, operation: str, tos: bool, auth=True):
         return ibm.case_operation(folder, {"Operation": "fetchProperties"}, tos=tos, **kw)
     if operation == "GET /case/{id}/cases":
         return ibm.related(folder, tos=tos, **kw)
+    if operation == "GET /case/{id}/tasktype/{name}":
+        return ibm.launch_info(folder, ibm.discretionary_type(), tos=tos, **kw)
     if operation == "GET /case/{id}/casedocumentslist":
         return ibm.documents(folder, tos=tos, **kw)
     if operation == "GET /case/{id}/stages":
@@ -353,3 +356,19 @@ def test_documents_list(ibm):
     if unknown.status != 404:
         raise violate("IBM-DOC-001", f"GET /case/{{id}}/casedocumentslist for a case folder that does not exist: "
                       f"expected 404, got {unknown.status}", unknown)
+
+
+@pytest.mark.requirement("IBM-ACT-002")
+@pytest.mark.needs("discretionary_tasks")
+def test_launch_info(ibm):
+    """acmdv126: 200 with the activity type's launch step information; 404 'The case folder ID or the symbolic
+    activity name specified in the request URI was not found'."""
+    folder = ibm.some_case()
+    ex = ibm.launch_info(folder, ibm.discretionary_type())
+    if ex.status != 200:
+        raise violate("IBM-ACT-002", f"GET /case/{{id}}/tasktype/{{name}} for a discretionary activity type: expected "
+                      f"200, got {ex.status}", ex)
+    unknown = ibm.launch_info(folder, ibm.label("no-such-activity-type"))
+    if unknown.status != 404:
+        raise violate("IBM-ACT-002", f"GET /case/{{id}}/tasktype/{{name}} for an activity type the case type does not "
+                      f"define: expected 404, got {unknown.status}", unknown)
