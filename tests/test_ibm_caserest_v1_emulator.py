@@ -419,3 +419,15 @@ def test_launch_info(c):
     assert c.get(url + "DH2_ContactCustomer").status_code == 400
     assert set(c.get(url + "DH2_ContactCustomer", params=TOS).json()) >= {"attachments", "dataFields"}
     assert c.get(url + "DH2_Nope", params=TOS).status_code == 404
+
+
+def test_case_page(c):
+    url = B + "/casetype/DH2_MyCase/page"
+    # acmdv118: PageType required; Role only with CasePage; {"PhysicalPageId": ...}
+    assert c.get(url, params=TOS).status_code == 400
+    assert c.get(url, params={**TOS, "PageType": "CaseCreationPage", "Role": "Clerk"}).status_code == 400
+    ids = {t: c.get(url, params={**TOS, "PageType": t}).json()["PhysicalPageId"]
+           for t in ("CaseCreationPage", "CasePage", "CaseSplitPage")}
+    assert len(set(ids.values())) == 3
+    assert c.get(url, params={**TOS, "PageType": "CasePage", "Role": "Clerk"}).status_code == 200
+    assert c.get(B + "/casetype/Nope/page", params={**TOS, "PageType": "CasePage"}).status_code == 404

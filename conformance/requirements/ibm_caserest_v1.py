@@ -209,6 +209,15 @@ CATALOGUE: tuple[Requirement, ...] = (
         "discovery.launch-info",
     ),
     Requirement(
+        "IBM-DEF-002", _IBM, "casetypes", "MUST",
+        "GET /casetype/{caseType}/page with PageType CaseCreationPage, and with CasePage, MUST answer 200 with a "
+        "non-empty PhysicalPageId.",
+        "acmdv118 ('returns the page ID of the Case Details page, the Add Case page, or the Split Case page for a "
+        "specific case type'; example {\"PhysicalPageId\": \"e134f49999c112399a\"}); every case type has an Add "
+        "Case and a Case Details page, a Split Case page only where splitting is set up, so CaseSplitPage is not asked",
+        "discovery.case-page",
+    ),
+    Requirement(
         "IBM-STAGE-001", _IBM, "cases", "MUST",
         "POST /case/{caseFolderId}/stages?Operation=placeCurrentStageOnHold MUST answer 200, and then "
         "Operation=releaseCurrentOnHoldStage MUST answer 200 with removeStageOnHoldResult true.",

@@ -464,6 +464,21 @@ class CaseRestEmulator:
             raise ApiError(404, "FNRPA0024E", f"The case type {name} was not found.")  # acmdv114, acmdv115
         return name
 
+    async def case_page(self, request: Request, user: str) -> Response:
+        """acmdv118: GET /casetype/{name}/page?TargetObjectStore=...&PageType=...[&Role=...]: {"PhysicalPageId": ...};
+        Role only with CasePage ('not valid if the PageType parameter is set to CaseCreationPage or CaseSplitPage':
+        400, seed 003's 'a parameter value was invalid')."""
+        name = self.casetype_of(request)
+        page_type, role = request.query_params.get("PageType"), request.query_params.get("Role")
+        if page_type not in ("CaseCreationPage", "CasePage", "CaseSplitPage"):
+            raise ApiError(400, "FNRPA0011E", "The parameter PageType must be CaseCreationPage, CasePage or CaseSplitPage.")
+        if role is not None and page_type != "CasePage":
+            raise ApiError(400, "FNRPA0013E", "Role is valid only with PageType CasePage.")
+        if page_type == "CaseCreationPage" and "creation-page-404" in self.faults:
+            raise ApiError(404, "FNRPA0404E", f"No {page_type} for the case type {name}.")
+        # the emulator's page IDs: stable hex strings like acmdv118's example
+        return self.ok({"PhysicalPageId": uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{page_type}/{role or ''}").hex[:18]})
+
     async def view_definitions(self, request: Request, user: str) -> Response:
         name = self.casetype_of(request)
         return self.ok(self.views(name) if name in self.types else {})
@@ -1097,6 +1112,7 @@ class CaseRestEmulator:
             ("/solution/{name}", ["GET"], self.get_solution),
             ("/solution/{name}/documenttypes", ["GET"], self.document_types),
             ("/casetype/{name}/viewdefinitions", ["GET"], self.view_definitions),
+            ("/casetype/{name}/page", ["GET"], self.case_page),
             ("/casetype/{name}/discretionarytasktypes", ["GET"], self.discretionary_task_types),
             ("/casetype/{name}", ["POST"], self.post_casetype),
             ("/cases", ["POST"], self.create_case),

@@ -63,8 +63,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("history", ("on", "off"), "on", "offer GET /case/{id}/history"),
         # acmdv091, acmdv111, acmdv114, acmdv115: the solution's and case types' definitions; capability definitions
         Variant("definitions", ("on", "off"), "on",
-                "offer GET /solution/{name}, its documenttypes, and a case type's viewdefinitions and "
-                "discretionarytasktypes"),
+                "offer GET /solution/{name}, its documenttypes, and a case type's viewdefinitions, "
+                "discretionarytasktypes and page (acmdv118)"),
         # acmdv121, acmdv124: POST /case/{id} (split, fetchProperties, relate, unrelate) and the related cases
         Variant("case-operations", ("on", "off"), "on", "offer POST /case/{id} and GET /case/{id}/cases"),
         # acmdv127: POST /case/{id}/tasks creates a discretionary activity; capability discretionary_tasks
@@ -157,6 +157,8 @@ FAULTS: dict[str, Fault] = {
               "GET /case/{id}/casedocumentslist answers 200 with an empty docList for an unknown case folder"),
         Fault("launchinfo-unknown-200", "IBM-ACT-002",
               "GET /case/{id}/tasktype/{name} answers 200 for an activity type the case type does not define"),
+        Fault("creation-page-404", "IBM-DEF-002",
+              "GET /casetype/{name}/page answers 404 to PageType=CaseCreationPage"),
         Fault("stage-release-false", "IBM-STAGE-001",
               "POST /case/{id}/stages releaseCurrentOnHoldStage answers removeStageOnHoldResult false and the "
               "on-hold stage stays on hold"),

@@ -342,6 +342,11 @@ class CaseRestApi:
         return self.s.request("POST", f"/case/{seg(bare(folder_id))}/tasks", params=self.tos if tos else None,
                               json_body={"TaskTypeName": task_type, "TaskName": name}, **kw)
 
+    def case_page(self, page_type: str, tos: bool = True, **kw: Any) -> Exchange:
+        """acmdv118: GET /casetype/{name}/page?TargetObjectStore=...&PageType=..."""
+        params = {**(self.tos if tos else {}), "PageType": page_type}
+        return self.s.request("GET", f"/casetype/{seg(self.f.case_type)}/page", params=params, **kw)
+
     def launch_info(self, folder_id: str, task_type: str, tos: bool = True, **kw: Any) -> Exchange:
         """acmdv126: GET /case/{id}/tasktype/{name}?TargetObjectStore=..."""
         return self.s.request("GET", f"/case/{seg(bare(folder_id))}/tasktype/{seg(task_type)}",

@@ -109,6 +109,7 @@ OPERATION_CAPABILITIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/solution/{solution}"): ("definitions",),
     ("GET", "/solution/{solution}/documenttypes"): ("definitions",),
     ("GET", "/casetype/{caseType}/viewdefinitions"): ("definitions",),
+    ("GET", "/casetype/{caseType}/page"): ("definitions",),
     ("GET", "/casetype/{caseType}/discretionarytasktypes"): ("definitions",),
 }
 

@@ -40,6 +40,7 @@ OPERATIONS = [
     pytest.param("POST /case/{id}/stages", id="stage-action", marks=[pytest.mark.needs("stages"), pytest.mark.writes]),
     pytest.param("GET /solution/{name}/documenttypes", id="document-types", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/viewdefinitions", id="view-definitions", marks=pytest.mark.needs("definitions")),
+    pytest.param("GET /casetype/{name}/page", id="case-page", marks=pytest.mark.needs("definitions")),
     pytest.param("GET /casetype/{name}/discretionarytasktypes", id="discretionary-task-types",
                  marks=pytest.mark.needs("definitions")),
     pytest.param("POST /case/{id}/comments", id="add-comment", marks=[pytest.mark.needs("comments"),
@@ -75,6 +76,8 @@ def send(ibm, operation: str, tos: bool, auth=True):
     if operation in ("GET /casetype/{name}/viewdefinitions", "GET /casetype/{name}/discretionarytasktypes"):
         path = operation.split(" ", 1)[1].replace("{name}", seg(ibm.target.fixtures.case_type))
         return ibm.s.request("GET", path, params=ibm.tos if tos else None, **kw)
+    if operation == "GET /casetype/{name}/page":
+        return ibm.case_page("CasePage", tos=tos, **kw)
     if operation == "POST /cases":
         return ibm.create_case(tos=tos, **kw)
     folder = ibm.some_case()
@@ -372,3 +375,16 @@ def test_launch_info(ibm):
     if unknown.status != 404:
         raise violate("IBM-ACT-002", f"GET /case/{{id}}/tasktype/{{name}} for an activity type the case type does not "
                       f"define: expected 404, got {unknown.status}", unknown)
+
+
+@pytest.mark.requirement("IBM-DEF-002")
+@pytest.mark.needs("definitions")
+def test_case_pages(ibm):
+    """acmdv118: the page ID of the case type's Add Case page (CaseCreationPage) and Case Details page (CasePage)."""
+    for page_type in ("CaseCreationPage", "CasePage"):
+        ex = ibm.case_page(page_type)
+        body = ex.json()
+        page = body.get("PhysicalPageId") if isinstance(body, dict) else None
+        if ex.status != 200 or not isinstance(page, str) or not page:
+            raise violate("IBM-DEF-002", f"GET /casetype/{{name}}/page?PageType={page_type}: expected 200 with a "
+                          f"PhysicalPageId, got {ex.summary()}", ex)
