@@ -25,8 +25,8 @@ PM_SETS = ("--set", "fixtures.category_uid=11609821854ca4355344560009542371",
 QUICK = ("--set", "safety.rate_limit=0", "--set", "property.max_examples=5")
 
 
-def _serve(api: str) -> ServerThread:
-    return ServerThread(apis.emulator(api).create_app(EmulatorConfig()))
+def _serve(api: str, **variants: str) -> ServerThread:
+    return ServerThread(apis.emulator(api).create_app(EmulatorConfig(variants=variants)))
 
 
 def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -96,7 +96,8 @@ def test_interactive_prompts_fill_what_the_server_cannot_tell(tmp_path):
 
 
 def test_with_yes_what_is_missing_is_named_not_asked(tmp_path):
-    with _serve("pega-dx-v2") as srv:
+    # a server without GET /casetypes and without work in progress: nothing tells the case type
+    with _serve("pega-dx-v2", **{"case-types": "off"}) as srv:
         made = CliRunner(env={"PEGA_CLIENT_SECRET": SECRET}).invoke(main, [
             "init", "pega-dx-v2", "--out", str(tmp_path / "t.toml"), "--base-url", srv.url,
             "--client-id", "conformance-demo-client", "--yes"])
@@ -160,13 +161,13 @@ def test_without_probing_the_file_is_written_from_flags_and_loads(tmp_path):
 
 
 def test_pega_case_type_and_categories_come_from_work_on_the_server(tmp_path):
-    """A server without GET /casetypes (the emulator has none): the next assignment's case gives its case type,
-    and that case's attachment categories the File and URL categories that allow create."""
+    """A server without GET /casetypes (the emulator with case-types=off): the next assignment's case gives its
+    case type, and that case's attachment categories the File and URL categories that allow create."""
     from conformance.cli import bundled_target
     from conformance.http import ExchangeLog, Session
 
     out = tmp_path / "pega.toml"
-    with _serve("pega-dx-v2") as srv:
+    with _serve("pega-dx-v2", **{"case-types": "off"}) as srv:
         with Session(bundled_target("pega-emulator", srv.url), ExchangeLog(None)) as s:
             assert s.request("POST", "/cases", json_body={"caseTypeID": "CONF-Demo-Work-Request",
                                                           "content": {"pyLabel": "work"}}).status == 201
@@ -179,3 +180,14 @@ def test_pega_case_type_and_categories_come_from_work_on_the_server(tmp_path):
     assert f["case_type_id"] == "CONF-Demo-Work-Request" and "the next assignment's case" in text
     # FileNoCreate (the emulator's category without canCreate) is never chosen
     assert (f["attachment_category"], f["url_category"]) == ("File", "URL")
+
+
+def test_pega_case_type_comes_from_get_casetypes_where_the_server_has_it(tmp_path):
+    out = tmp_path / "pega.toml"
+    with _serve("pega-dx-v2") as srv:
+        made = CliRunner(env={"PEGA_CLIENT_SECRET": SECRET}).invoke(main, [
+            "init", "pega-dx-v2", "--out", str(out), "--base-url", srv.url, "--client-id", "conformance-demo-client",
+            "--yes"])
+    assert made.exit_code == 0, made.output
+    data = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert data["fixtures"]["case_type_id"].startswith("CONF-") and data["capabilities"]["case_types"] is True
