@@ -49,7 +49,12 @@ def assert_fault_reported(t, spec) -> None:
 # prove` still proves each alone, unscoped.
 JOINT = (("participant-delete-noop", "participant-no-if-match", "follower-duplicate-accepted", "tag-delete-noop",
           "related-delete-all"),
-         ("participant-accepts-stale", "follower-not-stored"))
+         ("participant-accepts-stale", "follower-not-stored"),
+         # the case and assignment operations: eTag-locked jumps and recalculation, lock release, bulk actions,
+         # the client's upload form, the case hierarchy
+         ("jump-accepts-stale", "recalc-accepts-stale", "lock-release-rollback", "bulk-missing-result",
+          "client-form-500", "descendants-empty"),
+         ("recalc-accepts-missing-if-match", "lock-release-unknown-200", "bulk-not-applied"))
 
 
 @pytest.mark.parametrize("fault", sorted(set(FAULTS) - {f for group in JOINT for f in group}))
