@@ -36,16 +36,18 @@ demo: setup
 
 ## The suite's own tests, including the fault matrix (every fault caught, clean passes).
 test: setup chromium
-	$(BIN)/pytest -n $(WORKERS) --dist worksteal
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal -m "not proof"
 
 ## The quick subset: everything but the fault matrix.
 test-fast: setup
-	$(BIN)/pytest -n $(WORKERS) -m "not matrix"
+	$(BIN)/pytest -n $(WORKERS) -m "not matrix and not proof"
 
 ## The full proof (DESIGN.md): every fault of every API injected, the whole suite run against it
 ## (unscoped, 20 examples), plus the clean emulator and each variant. Writes reports/prove/<api>.md.
+## Then the tests marked `proof`: whole runs with workers and shards compared with one process.
 prove: setup
 	$(BIN)/conformance prove --api all --jobs 2 --out reports/prove
+	$(BIN)/pytest -n $(WORKERS) -m proof
 
 ## Benchmarks; not part of the default test run. Installs its own npm tools in bench/.
 ## Finding power and the schemathesis breadth run a sample of faults across the four APIs (about 15 and

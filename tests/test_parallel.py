@@ -55,7 +55,7 @@ def verdicts(*folders: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
             for rid, r in run.requirements.items()}
 
 
-@pytest.mark.matrix  # four end-to-end runs (~1-2 min): left out of make test-quick, as the fault matrices
+@pytest.mark.proof  # four end-to-end runs (~1-2 min): run by `make prove` beside the unscoped fault matrix
 def test_workers_and_shards_reach_the_single_runs_outcomes(tmp_path):
     with EmulatorProcess("processmaker-3", latency="15") as emu:
         target = _target(tmp_path, emu.url)
@@ -76,7 +76,7 @@ def test_workers_and_shards_reach_the_single_runs_outcomes(tmp_path):
     assert sum(1 for n in sent if n > 0) >= 2, sent
 
 
-@pytest.mark.matrix  # eight workers started on a loaded machine (~30 s): left out of make test-quick
+@pytest.mark.proof  # eight workers started (~20-30 s): run by `make prove`
 def test_the_etag_race_keeps_its_writers_under_eight_workers_and_the_console_shows_no_traceback(tmp_path):
     """With `--workers 8` a worker's share of max_in_flight is one request: the race test holds the
     gate alone and uses the run's whole bound, so its writers still meet at the server and a lost
