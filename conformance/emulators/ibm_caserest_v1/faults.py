@@ -127,7 +127,9 @@ FAULTS: dict[str, Fault] = {
               "writer's update is applied in part"),
         Fault("unknown-type-500", "IBM-ERR-001", "an unknown case type answers 500", _SCHEMA),
         # IBM-DEL-001 asks the deleted case's GET for the 404 of an unknown case
-        Fault("unknown-case-400", "IBM-ERR-001", "an unknown case folder id answers 400", frozenset({"IBM-DEL-001"})),
+        # a deleted case's GET (IBM-DEL-001) and an unknown case's documents list (IBM-DOC-001) ask for 404 too
+        Fault("unknown-case-400", "IBM-ERR-001", "an unknown case folder id answers 400",
+              frozenset({"IBM-DEL-001", "IBM-DOC-001"})),
         Fault("not-json-500", "IBM-ERR-002", "a body that is not JSON answers 500 text/plain",
               _SCHEMA | {"IBM-ERR-003"}),
         Fault("missing-case-type-201", "IBM-ERR-002", "POST /cases without CaseType creates a case of DH2_MyCase"),
