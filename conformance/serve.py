@@ -14,10 +14,16 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass  # one line per file of the report would bury the URL
 
 
+class _Server(ThreadingHTTPServer):
+    # Ctrl-C stops at once: closing the server does not wait for a browser's open keep-alive connections
+    # (socketserver joins every handler thread on close by default)
+    block_on_close = False
+
+
 def serve_folder(folder: Path, port: int, ready: Callable[[str], None], host: str = "127.0.0.1") -> None:
     """Serve `folder` on loopback until Ctrl-C; `ready` is told the URL once the socket listens."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    with ThreadingHTTPServer((host, port), handler) as server:
+    with _Server((host, port), handler) as server:
         ready(f"http://{host}:{server.server_address[1]}/index.html")
         try:
             server.serve_forever()
