@@ -82,7 +82,7 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
             f"--junitxml={out / 'junit.xml'}", "-o", "junit_family=xunit2",
             "-q", "--no-header", "-rN", "--tb=short" if verbose else "--tb=no",
             # findings are RequirementViolations, not asserts: rewriting the asserts of every plugin's
-            # modules cost ~3 s per run (issue 9 profile) and buys nothing here
+            # modules cost ~3 s per run (the profile of a Pega run) and buys nothing here
             "--assert=plain", *pytest_args]
     if allure_results:
         args.append(f"--alluredir={allure_dir}")
@@ -144,7 +144,7 @@ def _ids_regex(ids: list[str]) -> str:
 
 
 def _allure_extras(allure_dir: Path, target: Target, doc: dict[str, Any], server: dict[str, str]) -> None:
-    """Categories (first match wins) and environment for the Allure report (issue 7)."""
+    """Categories (first match wins) and environment for the Allure report (cross-target comparison)."""
     allure_dir.mkdir(parents=True, exist_ok=True)
     known = [d.requirement for d in target.deviations if not d.expired()]
     should = [r.id for r in requirements.for_api(target.api) if r.level == "SHOULD"]

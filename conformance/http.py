@@ -157,7 +157,7 @@ class ExchangeLog:
     """Every exchange of a run, in order; written redacted as JSON lines."""
 
     # exchanges kept in memory for the report's attachments (the current test's and its evidence);
-    # the file keeps them all, so memory stays flat however long the run (issue 9, growth)
+    # the file keeps them all, so memory stays flat however long the run (memory growth over a long run)
     KEEP = 4000
 
     def __init__(self, path: Path | None = None, redactor: Redactor | None = None, id_prefix: str = "ex-") -> None:

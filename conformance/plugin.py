@@ -492,7 +492,7 @@ def _conformance_test_context(request: pytest.FixtureRequest):
 def _allure_labels(run: ConformanceRun, reqs: tuple[str, ...]) -> None:
     import allure
 
-    # epic = API, feature = family, story = requirement id (issue 2). The target is a parameter,
+    # epic = API, feature = family, story = requirement id. The target is a parameter,
     # so that results of several targets merged into one report stay apart (Allure's history id
     # hashes the parameters) instead of collapsing into retries of one test.
     allure.dynamic.epic(run.target.api)

@@ -818,7 +818,8 @@ class FabricHubJudge(Judge):
         if not isinstance(items, list) or ex.status is None or ex.status == 401:
             return
         if len(items) > 50:
-            # VF table: 'at most 50 items per batch'; issue 6: 400; Pega names no status (413, 422 admitted)
+            # VF table: 'at most 50 items per batch'; the suite's Fabric Hub brief: 400; Pega names no status
+            # (413, 422 admitted)
             self.require(ex.status in (400, 413, 422), "batch_over_50_refused", "HUB-BATCH-002", key,
                          f"a batch of {len(items)} requests answered {ex.status}, expected 400, 413 or 422", ex)
         elif items:

@@ -1,4 +1,4 @@
-"""The cross-target comparison, shard merging and baseline gating (issue 7)."""
+"""The cross-target comparison, shard merging and baseline gating."""
 
 from __future__ import annotations
 

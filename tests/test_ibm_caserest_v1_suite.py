@@ -38,7 +38,7 @@ def test_target_object_store_test_covers_every_operation():
 
 
 def test_lost_update_lines_up_with_pega():
-    # the vendor comparison puts IBM-LOCK-001 on PEGA-ETAG-005's row (issue 5, point 3)
+    # the vendor comparison puts IBM-LOCK-001 on PEGA-ETAG-005's row (the cross-vendor comparison)
     assert requirements.get("IBM-LOCK-001").topic == "locking.no-lost-update"
     pega = [r for r in requirements.CATALOGUE if r.api == "pega-dx-v2" and r.topic == "locking.no-lost-update"]
     assert not pega or pega[0].id == "PEGA-ETAG-005"

@@ -1,4 +1,4 @@
-"""Safe on a shared server, robust against a hostile one (issue 8).
+"""Safe on a shared server, robust against a hostile one (staging safety).
 
 Every trial is real: an emulator process (with a chaos mode, a short token
 lifetime or a distinctive secret) and a `conformance run` process against it.

@@ -1,4 +1,4 @@
-"""Pega DX API v2 requirements (issues 2 and 3).
+"""Pega DX API v2 requirements.
 
 Sources: "seed 000" = ../shared/seeds/000_*.txt (Pega DX v2 cases and eTag);
 "seed 001" = ../shared/seeds/001_*.txt (attachments, error body sample);
@@ -165,7 +165,8 @@ CATALOGUE += (
     Requirement("PEGA-ATT-012", _PEGA, "attachments", "MUST",
                 "Uploads within the server's size limit MUST succeed and a file over it MUST be refused with a 4xx "
                 "and an error body, never a 5xx.",
-                f"{VF_ATT} (upload: 400 500); issue 3 (size matrix)", "upload.size-limit"),
+                f"{VF_ATT} (upload: 400 500); the suite's Pega attachments brief (size matrix)",
+                "upload.size-limit"),
     Requirement("PEGA-DV-001", _PEGA, "data-views", "MUST",
                 "Walking a data view with pageNumber 1, 2, ... and a fixed pageSize MUST return every row exactly "
                 "once.", "VF (data view paging{pageNumber, pageSize})", "paging.walk-exactly-once"),

@@ -1,4 +1,4 @@
-"""Pega Process Fabric Hub data synchronization requirements (issue 6).
+"""Pega Process Fabric Hub data synchronization requirements.
 
 Sources: "seed 002" = ../shared/seeds/002_*.txt (the resources, batch and real-time
 endpoints, the data-synchronization token); "VF" = ../shared/reference/vendor-facts.md,
@@ -102,8 +102,9 @@ CATALOGUE: tuple[Requirement, ...] = (
     Requirement(
         "HUB-BATCH-002", _HUB, "batch", "MUST",
         "A batch of more than 50 requests MUST be refused (400, or 413 or 422), and none of its items stored.",
-        "VF (table: 'at most 50 items per batch'); issue 6 ('refuses 51 with 400'); Pega's batch pages ('up to 50 "
-        "request items', no status named, audit row 19); RFC 9110 15.5.14 (413), 15.5.21 (422)",
+        "VF (table: 'at most 50 items per batch'); the suite's Fabric Hub brief ('refuses 51 with 400'); "
+        "Pega's batch pages ('up to 50 request items', no status named, audit row 19); RFC 9110 15.5.14 (413), "
+        "15.5.21 (422)",
         "batch.limit-refused",
     ),
     Requirement(
@@ -122,9 +123,9 @@ CATALOGUE: tuple[Requirement, ...] = (
         "Malformed items in a batch MUST be refused, either alone (202, the well-formed rest stored; the 202 names "
         "exactly them, or, without a body, the registration's syncErrors counts them) or by refusing the whole "
         "batch (400 with an error body, nothing stored).",
-        "VF (no error body is documented; 'some samples are not valid JSON'); issue 6 (both behaviours admitted, "
-        "the suite records which); Pega's batch pages (audit row 21: 202 'Response body Not applicable'; "
-        "syncErrors in the registration)",
+        "VF (no error body is documented; 'some samples are not valid JSON'); the suite's Fabric Hub brief "
+        "(both behaviours admitted, the suite records which); Pega's batch pages (audit row 21: 202 'Response "
+        "body Not applicable'; syncErrors in the registration)",
         "errors.malformed-body",
     ),
     # -- publication ------------------------------------------------------------------
@@ -149,8 +150,8 @@ CATALOGUE: tuple[Requirement, ...] = (
         "HUB-SYNC-003", _HUB, "sync", "MUST",
         "Publishing the same ID twice (in one batch or in two) MUST leave exactly one record, holding the last "
         "published version.",
-        "seed 002 ('Pega Process Fabric Hub and your remote application are always in sync'); issue 6 "
-        "(idempotent publication)",
+        "seed 002 ('Pega Process Fabric Hub and your remote application are always in sync'); the suite's "
+        "Fabric Hub brief (idempotent publication)",
         "create.idempotent",
     ),
     Requirement(

@@ -1,4 +1,4 @@
-"""ProcessMaker 3 cases API requirements (issue 4).
+"""ProcessMaker 3 cases API requirements.
 
 Sources: "seed 004" = ../shared/seeds/004_*.txt (case lists, filters, page object,
 case object, lifecycle endpoints, error object); "VF" = ../shared/reference/vendor-facts.md,

@@ -355,7 +355,7 @@ class HubEmulator:
     # -- publication --------------------------------------------------------------------
     def accepted(self, errors: list[dict[str, Any]] | None = None) -> Response:
         """202: Pega's pages say "Response body Not applicable" (variant accepted-body=empty, audit row 22);
-        the default names the malformed items a per-item batch refused (issue 6)."""
+        the default names the malformed items a per-item batch refused (the suite's Fabric Hub brief)."""
         if errors or self.variant("accepted-body") == "errors":
             return JSONResponse({"errors": errors or []}, status_code=202)
         return Response(status_code=202)
@@ -374,7 +374,8 @@ class HubEmulator:
                               (reg, kind, record_id)).fetchone()
         if exists and "duplicate-ids-doubled" not in self.faults:
             if replace:
-                # the last publication of an ID wins: one record per ID (issue 6, idempotent publication)
+                # the last publication of an ID wins: one record per ID (idempotent publication, the suite's
+                # Fabric Hub brief)
                 conn.execute("UPDATE records SET body = ? WHERE registration = ? AND kind = ? AND id = ?",
                              (json.dumps(body), reg, kind, record_id))
             return
@@ -428,8 +429,8 @@ class HubEmulator:
         items = body["requests"]
         limit = 40 if "batch-limit-40" in self.faults else BATCH_LIMIT
         if len(items) > limit and "batch-no-limit" not in self.faults:
-            # VF: at most 50 items per batch; issue 6: 400. Pega documents no status for it (audit row 19):
-            # variant oversize-status=413 (RFC 9110 15.5.14 Content Too Large)
+            # VF: at most 50 items per batch; the suite's Fabric Hub brief: 400. Pega documents no status for it
+            # (audit row 19): variant oversize-status=413 (RFC 9110 15.5.14 Content Too Large)
             raise ApiError(int(self.variant("oversize-status")),
                            f"A batch holds at most {BATCH_LIMIT} requests; this one has {len(items)}")
         errors = [{"index": i, "message": problem} for i, item in enumerate(items)
@@ -453,7 +454,7 @@ class HubEmulator:
                 if "malformed-poisons-batch" in self.faults and bad:
                     continue
                 self.store(conn, reg, kind, item["body"])
-        # per-item: the malformed ones are named, the rest stored (issue 6)
+        # per-item: the malformed ones are named, the rest stored (the suite's Fabric Hub brief)
         return self.accepted(errors)
 
     def end_load(self, reg: str, kind: str) -> None:

@@ -14,7 +14,8 @@ _SCHEMA = frozenset({"HUB-SCHEMA-001"})
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
-        # issue 6 / VF (no error body documented): a malformed item is refused alone, or the whole batch is
+        # the suite's Fabric Hub brief / VF (no error body documented): a malformed item is refused alone,
+        # or the whole batch is
         Variant("malformed", ("per-item", "whole-batch"), "per-item",
                 "malformed batch items: refused alone (202, rest stored) or the whole batch refused (400)"),
         # VF: status becomes Sync-InProgress; the samples show Open-SyncProgress
@@ -33,7 +34,8 @@ VARIANTS: dict[str, Variant] = {
         # batch pages: 202 without a body; item errors show up in the registration's syncErrors (audit row 21)
         Variant("item-errors", ("answer", "sync-errors"), "answer",
                 "where a per-item batch reports its malformed items: in the 202's body or in syncErrors"),
-        # no status is documented for a batch over 50 (audit row 19): issue 6 says 400; 413 is RFC 9110's
+        # no status is documented for a batch over 50 (audit row 19): the suite's Fabric Hub brief says 400;
+        # 413 is RFC 9110's
         Variant("oversize-status", ("400", "413"), "400", "status refusing a batch of more than 50 requests"),
         # real-time associations page: create on PUT /associations, update or delete on PUT /associations/{ID}
         # (audit rows 28, 29); VF: "PUT /associations[/{ID}] with action create/update/delete"

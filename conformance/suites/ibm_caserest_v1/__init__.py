@@ -1,1 +1,1 @@
-"""IBM Case Manager / BAW CASEREST v1 conformance suite (issue 5)."""
+"""IBM Case Manager / BAW CASEREST v1 conformance suite."""

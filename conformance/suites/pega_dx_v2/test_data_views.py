@@ -14,7 +14,7 @@ from conformance.checks import status_in, violate
 from conformance.checks.pega import error_body_v2
 from conformance.suites.pega_dx_v2.client import PreconditionFailed
 
-# POST /data_views is a query, but a read-only run sends no POST at all (issue 8)
+# POST /data_views is a query, but a read-only run sends no POST at all (staging safety)
 pytestmark = [pytest.mark.needs("data_views"), pytest.mark.writes]
 MAX_PAGES = 200  # a walk never goes further, whatever hasMoreResults says
 

@@ -40,7 +40,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # which pytest 9.2 no longer has.
 schema = schemathesis.openapi.from_path(spec_path("pega-dx-v2"))
 # examples and fuzzing: the coverage phase builds every boundary case while collecting, ~4 s in every
-# run, scoped ones included (issue 9 profile); fuzzing still draws boundary values
+# run, scoped ones included (the profile of a Pega run); fuzzing still draws boundary values
 schema.config.phases.update(phases=["examples", "fuzzing"])
 
 

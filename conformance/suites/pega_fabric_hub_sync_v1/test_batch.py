@@ -3,8 +3,8 @@ test over generated batches (sizes 0 to 60, mixed POST/PUT, duplicate IDs, malfo
 
 Sources: VF ("at most 50 items per batch"; batch envelope {"requests": [{"method", "body"}]};
 "The initial load ends with a batch call carrying preactivationData=true&preactivationDataLast=true
-and no body"; no error body documented); issue 6 (malformed items: refused alone or the whole
-batch refused; the suite records which).
+and no body"; no error body documented); the suite's Fabric Hub brief (malformed items: refused
+alone or the whole batch refused; the suite records which).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from conformance.suites.pega_fabric_hub_sync_v1 import payloads
 from conformance.suites.pega_fabric_hub_sync_v1.client import ACTIVE, KINDS, HubApi, SyncClient, sync_error_count
 
 LIMIT = 50  # VF: at most 50 items per batch
-# issue 6: 400; Pega names no status for an oversized batch (audit row 19): RFC 9110's 413 and 422 are admitted
+# the suite's Fabric Hub brief: 400; Pega names no status for an oversized batch (audit row 19):
+# RFC 9110's 413 and 422 are admitted
 OVERSIZE = (400, 413, 422)
 MALFORMED = ("not-an-object", "bad-method", "no-id", "id-not-string", "body-not-object", "label-not-string")
 
@@ -72,7 +73,8 @@ def check_malformed_answer(ex: Exchange, malformed: set[int], observe, hub: HubA
         mode = "sync-errors"
     elif ex.status == 202:
         named = error_indices(ex)
-        # issue 6: refused "with a clear error": the answer names each refused item (and no other)
+        # the suite's Fabric Hub brief: refused "with a clear error": the answer names each refused item
+        # (and no other)
         if named != malformed:
             raise violate("HUB-BATCH-004", f"batch with malformed items at {sorted(malformed)} answered 202 naming "
                           f"{sorted(named) if named is not None else 'no items'}; a per-item refusal must name "
@@ -111,7 +113,8 @@ def test_batch_of_1_and_50_accepted_for_every_resource(hub, sync):
 def test_batch_of_51_refused_and_not_stored(hub, sync, target, observe):
     ids = [hub.new_id("OVER") for _ in range(LIMIT + 1)]
     ex = hub.batch(sync, "tasks", [{"method": "POST", "body": payloads.task(i)} for i in ids])
-    # VF: at most 50 items per batch; issue 6: 51 -> 400; Pega names no status (413 and 422 admitted)
+    # VF: at most 50 items per batch; the suite's Fabric Hub brief: 51 -> 400; Pega names no status
+    # (413 and 422 admitted)
     if ex.status not in OVERSIZE:
         raise violate("HUB-BATCH-002", f"batch of {LIMIT + 1}: expected {' or '.join(map(str, OVERSIZE))}, got "
                       f"{ex.status}", ex)
@@ -246,7 +249,7 @@ def test_generated_batches(hub, sync, target, observe):
             raise violate("HUB-BATCH-004", f"malformed items were stored: {sorted(set(found) & bad_ids)}", ex, read)
         for rid, body in last.items():
             copies = found.get(rid, [])
-            if len(copies) > 1:  # issue 6: the same ID twice leaves one record
+            if len(copies) > 1:  # the suite's Fabric Hub brief: the same ID twice leaves one record
                 raise violate("HUB-SYNC-003", f"{rid} was published {sum(1 for s in plan if s[0] == 'ok')} time(s) "
                               f"in one batch and is stored {len(copies)} times", ex, read)
             if not copies and malformed:

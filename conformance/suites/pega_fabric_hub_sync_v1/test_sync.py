@@ -71,7 +71,7 @@ def test_same_id_twice_leaves_one_record(hub, sync):
             raise PreconditionFailed(f"the publications were not accepted: {one.summary()}; {two.summary()}")
         found, read = stored_by_id(hub, sync, kind, {rid})
         copies = found.get(rid, [])
-        # issue 6: idempotent publication, the last version wins
+        # the suite's Fabric Hub brief: idempotent publication, the last version wins
         if len(copies) != 1 or not payloads.same_as_published(last, copies[0]):
             raise violate("HUB-SYNC-003", f"{kind} {rid} published three times: expected one record holding the "
                           f"last version, found {len(copies)}", one, two, read)

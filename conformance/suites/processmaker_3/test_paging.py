@@ -1,7 +1,7 @@
 """Paging of the case lists (seed 004 "Filters for listing cases", "Returning a page of cases";
 VF: what PMSRC does with `start`).
 
-Cost model (issue 4: the cost grows with the pages walked, not with the server's data):
+Cost model (the cost grows with the pages walked, not with the server's data):
 a walk fetches at most `fixtures.max_pages` pages, and the oracle is ONE request to the
 same /paged endpoint with `limit = fixtures.oracle_cap` (seed 004's own recipe: "call the endpoint
 a second time, with the limit set to the size of the total"). When the list holds fewer
