@@ -35,7 +35,7 @@ def test_status_list_holds_only_its_status(pm, kind, observe):
                                   f"app_status {case.get('app_status')!r}, and its case information shows no pause",
                                   ex, ix)
                 kept_checked += 1
-                observe("PM-LIST-002", "paused_status", "kept (3.5.8: paused by its delegation)", first_only=True)
+                observe("PM-LIST-002", "paused_status", "kept (3.5.8)", first_only=True)  # as PM-LIFE-003 records it
             if case.get("usr_uid") != pm.fx.caller_user_uid:
                 raise violate("PM-LIST-002", f"{LIST_PATHS[kind]} holds case {case.get('app_number')!r} assigned to "
                               f"{case.get('usr_uid')!r}, not to the caller {pm.fx.caller_user_uid}", ex)
