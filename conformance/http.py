@@ -14,6 +14,7 @@ import contextlib
 import itertools
 from collections import OrderedDict
 import json
+import os
 import re
 import shlex
 import threading
@@ -39,7 +40,9 @@ from conformance.target import (
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 REDACTED = "[REDACTED]"
-LOG_BODY_LIMIT = 64 * 1024  # bytes of each body kept in the exchange log
+# bytes of each body kept in the exchange log; the passive fault matrix (conformance.traffic_matrix) keeps whole
+# bodies, as a HAR or the recording proxy does, through CONFORMANCE_LOG_BODY_LIMIT
+LOG_BODY_LIMIT = int(os.environ.get("CONFORMANCE_LOG_BODY_LIMIT") or 64 * 1024)
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait for one 429
 
 
