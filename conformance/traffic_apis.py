@@ -23,6 +23,7 @@ from conformance.checks.pega import (error_body_has_details, error_body_v2, etag
 from conformance.checks.processmaker_3 import app_number, order_problem, pm_bare_array, pm_error_object
 from conformance.contract import Operation
 from conformance.traffic import Judge, TrafficExchange
+from conformance.traffic_pega import PegaSequences
 
 MEMORY = 100_000  # resources each judge remembers (cases, attachments, walks), oldest forgotten first
 
@@ -60,7 +61,7 @@ def _header_param(op: Operation, name: str) -> dict[str, Any] | None:
 # =========================================================================== Pega DX v2
 
 
-class PegaJudge(Judge):
+class PegaJudge(PegaSequences, Judge):
     """Pega DX v2. Sources: seed 000 (eTag = lastUpdateTime, If-Match round trip, create 201), seed 001
     (attachments, error body), vendor-facts "Pega DX API v2" (VF: SW table, error body v2, data views)."""
 
@@ -80,6 +81,7 @@ class PegaJudge(Judge):
         self.walks: _Bounded = _Bounded()  # data view walk -> (pageNumber, rows, exchange)
         self._if_match: dict[str, str | None] = {}
         self.winners: _Bounded = _Bounded()  # (case, If-Match stamp) -> the write that succeeded with it
+        self.init_sequences()  # conformance.traffic_pega: a write or an add held against a later read
 
     # ------------------------------------------------------------------ helpers
 
@@ -125,6 +127,8 @@ class PegaJudge(Judge):
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
         case = self.case_of(ex, body)
+        # before the locking checks note this answer's eTag: a release compares with the eTag before it
+        self.judge_sequences(ex, key, body, case)
         etag = ex.header("ETag")
         if etag is not None:
             # an ETag, wherever one is sent, is a Pega timestamp (the suite's pega_etag_header check; seed 000)
@@ -210,17 +214,22 @@ class PegaJudge(Judge):
         sent_raw = ex.request_header("If-Match")
         sent = etag_stamp(sent_raw)
         if mode is not None:
-            stale_req = "PEGA-NAV-001" if "navigation_steps" in op.path else "PEGA-ETAG-003"
+            # the operation's own requirement where it has one: navigation back (NAV-001), a step jump (NAV-002),
+            # the recalculations (RECALC-001, stale and missing If-Match alike); every other write ETAG-003/004
+            stale_req = ("PEGA-NAV-001" if op.path.endswith("/navigation_steps/previous") else "PEGA-NAV-002"
+                         if "/navigation_steps/" in op.path else "PEGA-RECALC-001" if op.path.endswith("/recalculate")
+                         else "PEGA-ETAG-003")
+            missing_req = "PEGA-RECALC-001" if op.path.endswith("/recalculate") else "PEGA-ETAG-004"
             if sent_raw is None:
                 # a refresh commits nothing (PEGA-REFRESH-001), so it is no write that If-Match must guard
                 if mode == "required" and ex.status is not None and not refresh:
                     if _ok(ex):
                         self.failed("missing_if_match_refused", key, violate(
-                            "PEGA-ETAG-004", f"{key} without If-Match: applied ({ex.status}), expected a refusal "
+                            missing_req, f"{key} without If-Match: applied ({ex.status}), expected a refusal "
                                              "(428, or 403 Pega_API_020)", ex))
                     elif ex.status in (428, 403):
-                        self.passed("missing_if_match_refused", "PEGA-ETAG-004", key, ex)
-                        self.observe("PEGA-ETAG-004", "missing_if_match_status", ex.status)
+                        self.passed("missing_if_match_refused", missing_req, key, ex)
+                        self.observe(missing_req, "missing_if_match_status", ex.status)
             elif sent is not None and not refresh:
                 before = self.known_before(case, ex)
                 if before is not None and sent < before[0] and answered != before[0]:
@@ -284,7 +293,8 @@ class PegaJudge(Judge):
         att = ex.params.get("attachmentID")
         if key == "POST /attachments/upload" and _ok(ex) and ex.request_body_known \
                 and b'name="context"' not in ex.request_body and b"multipart/" in \
-                (ex.request_header("Content-Type") or "").encode():
+                (ex.request_header("Content-Type") or "").encode() and not self.client_form(ex):
+            # (the public client's form without context is PEGA-ATT-013's, which admits its acceptance)
             # seed 001: 'Without the context element, the attachment creation fails' (400)
             self.require(False, "upload_needs_context", "PEGA-ATT-002", key,
                          f"an upload without the context element answered {ex.status}, expected 400", ex)
@@ -368,7 +378,9 @@ class PegaJudge(Judge):
             self.require(more is False or more == "false", "data_view_has_more", "PEGA-DV-003", key,
                          f"hasMoreResults is {more!r} on a short page ({len(rows)} of {size} rows)", ex)
         # a walk: pages of one data view at one pageSize, pageNumber n then n+1, share no row (PEGA-DV-001)
-        query = json.dumps({k: v for k, v in request.items() if k != "paging"}, sort_keys=True)
+        # asking for the total (includeTotalCount, VF) does not change the rows: such a page 1 starts the walk too
+        query = json.dumps({k: v for k, v in request.items() if k not in ("paging", "includeTotalCount")},
+                           sort_keys=True)
         walk = (ex.params.get("dataViewID"), size, query)
         keys = {json.dumps(r, sort_keys=True) for r in rows}
         before = self.walks.get(walk)
@@ -402,6 +414,26 @@ class PegaJudge(Judge):
 PM_LISTS = {"/cases": "todo", "/cases/draft": "draft", "/cases/participated": "participated",
             "/cases/unassigned": "unassigned", "/cases/paused": "paused", "/cases/advanced-search": "advanced-search"}
 PM_SORT_NUMBER = {"APP_CACHE_VIEW.APP_NUMBER", "APP_NUMBER"}  # seed 004: the default sort field
+# the filters of seed 004 (filters table; GET /cases/advanced-search) and the requirement each belongs to
+PM_FILTERS = {"pro_uid": "PM-FILTER-001", "cat_uid": "PM-FILTER-001", "search": "PM-FILTER-002",
+              "app_status": "PM-FILTER-003", "usr_uid": "PM-FILTER-003", "date_from": "PM-FILTER-003",
+              "date_to": "PM-FILTER-003"}
+
+
+def _pm_filter(query: dict[str, str]):  # noqa: ANN202
+    """Whether a case object matches the request's filters (seed 004 filters table and advanced search)."""
+    def match(case: dict[str, Any]) -> bool:
+        day = str(case.get("del_delegate_date") or "")[:10]
+        return ((not query.get("pro_uid") or case.get("pro_uid") == query["pro_uid"])
+                # 'Case insensitive search for cases in the case's title and current task title'
+                and (not query.get("search") or query["search"].lower()
+                     in f"{case.get('app_title', '')} {case.get('app_tas_title', '')}".lower())
+                and (not query.get("app_status") or case.get("app_status") == query["app_status"])
+                and (not query.get("usr_uid") or case.get("usr_uid") == query["usr_uid"])
+                # on or after date_from, on or before date_to, on the date routed to the current task
+                and (not query.get("date_from") or day >= query["date_from"])
+                and (not query.get("date_to") or day <= query["date_to"]))
+    return match
 
 
 class ProcessMakerJudge(Judge):
@@ -422,6 +454,12 @@ class ProcessMakerJudge(Judge):
         self.cancelled: _Bounded = _Bounded()
         self.routed: _Bounded = _Bounded()
         self.walks: _Bounded = _Bounded()  # (path, query without start) -> walk state
+        self.writes = 0  # successful writes so far: a list or a case read before one is not compared after it
+        self.unfiltered: _Bounded = _Bounded()  # (operation, sort, dir) -> (cases, whole, writes, exchange)
+        self.info: _Bounded = _Bounded()  # app_uid -> (case information last read, its exchange)
+        self.moved: _Bounded = _Bounded()  # app_uid -> (route-case or reassign-case, information before, exchange)
+        self.kept: _Bounded = _Bounded()  # app_uid -> (a Paused list holding it with an open status, writes)
+        self.claims: _Bounded = _Bounded()  # app_uid -> the user a batch reassign reported it moved to
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
@@ -433,15 +471,7 @@ class ProcessMakerJudge(Judge):
             self.judge_list(ex, key, op.path.endswith("/paged"), PM_LISTS[path], body)
         uid = ex.params.get("app_uid")
         if key == "POST /cases/reassign" and ex.status == 200 and body is not None:
-            sent = ex.request_json()
-            asked = sent.get("cases") if isinstance(sent, dict) else None
-            answered = body.get("cases", body) if isinstance(body, dict) else body
-            if isinstance(asked, list) and asked:
-                # seed 004 Batch Reassigning: 'If a case reassignment fails, the reassignment of other cases won't be
-                # interrupted': one result per case
-                n = len(answered) if isinstance(answered, list) else 0
-                self.require(n == len(asked), "batch_reassign_one_result_per_case", "PM-LIFE-007", key,
-                             f"batch reassign of {len(asked)} cases answered {n} results", ex)
+            self.judge_batch_reassign(ex, key)
         if key == "POST /cases" and _ok(ex):
             # seed 004 New Case: result 200 {app_uid, app_number}; VF: POST /cases answers 200
             ok = self.require(ex.status == 200 and (body is None or (isinstance(body, dict) and body.get("app_uid")
@@ -450,10 +480,17 @@ class ProcessMakerJudge(Judge):
                               f"POST /cases: expected 200 with app_uid and app_number, got {ex.status}", ex)
             if ok and isinstance(body, dict):
                 self.created[str(body["app_uid"])] = ex
+        if op.method != "GET" and _ok(ex):
+            self.writes += 1
         if uid is None:
             return
         if op.method != "GET" and _ok(ex):
             self.created.pop(uid, None)  # the case is no longer just created (paused, routed, cancelled, ...)
+            self.moved.pop(uid, None)
+        if key == "GET /cases/{app_uid}" and ex.status == 200 and isinstance(body, dict):
+            self.judge_moved(ex, key, uid, body)
+        if key in ("PUT /cases/{app_uid}/route-case", "PUT /cases/{app_uid}/reassign-case") and _ok(ex):
+            self.moved[uid] = (key.rsplit("/", 1)[-1], self.info.get(uid), ex)
         if key == "GET /cases/{app_uid}" and ex.status == 200 and isinstance(body, dict) and uid in self.created:
             # seed 004 New Case: 'new case's status will be set to DRAFT, not TO_DO'
             self.require(body.get("app_status") == "DRAFT", "new_case_is_draft", "PM-LIFE-001", key,
@@ -484,6 +521,117 @@ class ProcessMakerJudge(Judge):
             self.require(ex.status >= 400, "routed_case_not_deleted", "PM-LIFE-005", key,
                          f"DELETE of a case routed on by {self.routed[uid].id} answered {ex.status}, expected a 4xx",
                          self.routed[uid], ex)
+
+    def judge_batch_reassign(self, ex: TrafficExchange, key: str) -> None:
+        from conformance.suites.processmaker_3.client import batch_results
+
+        sent = ex.request_json()
+        asked = sent.get("cases") if isinstance(sent, dict) else None
+        if not isinstance(asked, list) or not asked:
+            return
+        uids = [str(c.get("APP_UID") or c.get("app_uid")) for c in asked if isinstance(c, dict)]
+        # seed 004: {"cases": [{app_uid, del_index, result, status}]} or a JSON string holding the cases; the 3.5.8
+        # server always the string, items APP_UID, DEL_INDEX, RESULT, STATUS (BM:3004, BM:3021-3025; audit F7)
+        results = batch_results(ex) or {}
+        # seed 004 Batch Reassigning: 'If a case reassignment fails, the reassignment of other cases won't be
+        # interrupted': one result per case
+        missing = [u for u in uids if u not in results]
+        self.require(not missing, "batch_reassign_one_result_per_case", "PM-LIFE-007", key,
+                     f"batch reassign of {len(uids)} cases answered no result for {len(missing)}", ex)
+        target = sent.get("usr_uid_target")
+        for uid in uids:
+            if uid in results and not results[uid].get("status") and isinstance(target, str):
+                # seed 004's success sample lists cases without a status: a claim of success, which the case's
+                # information must then show (its current user the target)
+                self.moved[uid] = ("batch", None, ex)
+                self.claims[uid] = target
+
+    def judge_moved(self, ex: TrafficExchange, key: str, uid: str, body: dict[str, Any]) -> None:
+        """A case's information after a route or a reassign the traffic saw it answer 2xx, and after a Paused list
+        held it with an open status."""
+        from conformance.suites.processmaker_3.client import PmApi
+
+        current = PmApi.current(body)
+        moved = self.moved.pop(uid, None)
+        if moved is not None:
+            action, before, done = moved
+            status = body.get("app_status")
+            if action == "route-case":
+                # seed 004 Route Case: 'move the case to the next task in the process', del_index 'incremented' each
+                # routing (or the case ends, COMPLETED); a DRAFT case is one never routed ('New Case')
+                was, now = (before[1] if before else None), _int(current.get("del_index"))
+                stayed = status == "DRAFT" or (status != "COMPLETED" and was is not None and now is not None
+                                               and now <= was)
+                self.require(not stayed, "route_moves_case_on", "PM-LIFE-002", key,
+                             f"after route-case ({done.id}) the case is {status!r} at delegation {now}"
+                             + (f" (was {before[2]!r} at {was})" if before else ""), done, ex)
+            elif action == "batch":
+                user = current.get("usr_uid")
+                target = self.claims.pop(uid, None)
+                self.require(user == target, "batch_reassign_result_true", "PM-LIFE-007", key,
+                             f"batch reassign ({done.id}) reported case {body.get('app_number')!r} without a failure "
+                             f"status, yet its current user is {user!r}, not {target}", done, ex)
+            else:
+                sent = done.request_json()
+                target = sent.get("usr_uid_target") if isinstance(sent, dict) else None
+                if isinstance(target, str) and target and target != sent.get("usr_uid_source"):
+                    # seed 004 Reassign Case: the current task goes to usr_uid_target
+                    user = current.get("usr_uid")
+                    self.require(user == target, "reassign_moves_case", "PM-LIFE-006", key,
+                                 f"after reassign-case to {target} ({done.id}) the case's current user is {user!r}",
+                                 done, ex)
+        kept = self.kept.pop(uid, None)
+        if kept is not None and kept[1] == self.writes:
+            self.require(PmApi.paused(body), "paused_list_holds_paused_cases", "PM-LIST-002", key,
+                         f"{kept[0].id} lists case {body.get('app_number')!r} in the Paused list with app_status "
+                         f"{body.get('app_status')!r}, and its case information shows no pause", kept[0], ex)
+        self.info[uid] = (PmApi.paused(body), _int(current.get("del_index")), body.get("app_status"), self.writes)
+
+    def judge_filters_complete(self, ex: TrafficExchange, key: str, query: dict[str, str],
+                               cases: list[dict[str, Any]], page: dict[str, Any] | None, limit: int | None) -> None:
+        """The "no case missing" half of the filters: a filtered list against the unfiltered answer of the same
+        list (same operation, sort and dir) that the traffic showed with no write in between. Of the app_number
+        range both answers cover whole, every case of the unfiltered one that matches the filter must be in the
+        filtered one (the suite's test_filters compares the same two answers)."""
+        if query.get("sort") not in (None, "", *PM_SORT_NUMBER) or query.get("start") not in (None, "0"):
+            return
+        numbers = [app_number(c) for c in cases]
+        if None in numbers or any(a == b for a, b in zip(numbers, numbers[1:])):
+            return
+        ordered = numbers == sorted(numbers, reverse=True) or numbers == sorted(numbers)
+        total = page.get("total") if page is not None else None
+        whole = (limit is not None and limit > 0 and len(cases) < limit
+                 and (not isinstance(total, int) or len(cases) >= total)) or (isinstance(total, int)
+                                                                              and len(cases) >= total)
+        slot = (key, query.get("dir"))
+        used = {k for k, v in query.items() if v and k in PM_FILTERS}
+        if not used:
+            if ordered:
+                self.unfiltered[slot] = (cases, whole, self.writes, ex)
+            return
+        families = {PM_FILTERS[k] for k in used}
+        base = self.unfiltered.get(slot)
+        if base is None or base[2] != self.writes or len(families) != 1 or "cat_uid" in used or not ordered \
+                or query.get("app_status") == "PAUSED":
+            # cat_uid: a case object does not name its category; PAUSED: the 3.5.8 server's Paused list (audit F12)
+            return
+        everything, all_whole, _, ex_all = base
+        rid = families.pop()
+        match = _pm_filter(query)
+        # the app_number range both answers cover: from the newest (or oldest) case to the last one of each that
+        # was cut by its limit
+        longer = numbers if len(numbers) > 1 else [app_number(c) for c in everything]
+        desc = len(longer) < 2 or longer[0] > longer[-1]
+        bounds = [app_number(lst[-1]) for lst, w in ((everything, all_whole), (cases, whole)) if not w and lst]
+        bound = (max(bounds) if desc else min(bounds)) if bounds else None
+
+        def covered(n: int | None) -> bool:
+            return n is not None and (bound is None or (n >= bound if desc else n <= bound))
+        got = {n for n in numbers if covered(n)}
+        missing = sorted(n for c in everything if covered(n := app_number(c)) and match(c) and n not in got)
+        self.require(not missing, "filter_misses_no_case", rid, key,
+                     f"{key} with {', '.join(sorted(used))} lacks {len(missing)} matching case(s) of the unfiltered "
+                     f"list {ex_all.id} ({', '.join(map(str, missing[:8]))})", ex_all, ex)
 
     def judge_list(self, ex: TrafficExchange, key: str, paged: bool, kind: str, body: Any) -> None:
         query = ex.query()
@@ -549,6 +697,7 @@ class ProcessMakerJudge(Judge):
             self.apply("page_echoes_request", "PM-PAGE-006", key, check_echo, page, query, ex, evidence=(ex,))
             self.judge_walk(ex, key, query, cases, page, limit)
         self.judge_list_contents(ex, key, kind, query, cases)
+        self.judge_filters_complete(ex, key, query, cases, page, limit)
 
     def judge_list_contents(self, ex: TrafficExchange, key: str, kind: str, query: dict[str, str],
                             cases: list[dict[str, Any]]) -> None:
@@ -560,10 +709,32 @@ class ProcessMakerJudge(Judge):
                 break
             if kind == "unassigned" and case.get("app_status") == "TO_DO" and not case.get("usr_uid"):
                 continue  # seed 004: UNASSIGNED = unclaimed self service, stored TO_DO with no user
+            if kind == "paused" and case.get("app_status") in ("TO_DO", "DRAFT") and isinstance(case.get("app_uid"),
+                                                                                                  str):
+                # the 3.5.8 server keeps a paused case's status and lists it by its APP_DELAY row (CC:4082, ACV:508;
+                # vendor audit F4, F5): admitted unless the case's information, read with no write in between,
+                # shows no pause (judge_moved)
+                seen = self.info.get(case["app_uid"])
+                if seen is not None and seen[3] == self.writes:
+                    if not self.require(seen[0], "paused_list_holds_paused_cases", "PM-LIST-002", key,
+                                        f"{key} holds case {case.get('app_number')!r} with app_status "
+                                        f"{case.get('app_status')!r}, whose information shows no pause", ex):
+                        break
+                else:
+                    self.kept[case["app_uid"]] = (ex, self.writes)
+                continue
             if not self.require(case.get("app_status") == wanted, "list_holds_its_status", "PM-LIST-002", key,
                                 f"{key} holds case {case.get('app_number')!r} with app_status "
                                 f"{case.get('app_status')!r}; the list is the {wanted} cases", ex):
                 break
+        if kind == "draft":
+            routed = [c for c in cases if str(c.get("app_uid")) in self.routed]
+            if routed:
+                # seed 004 Route Case: a routed case moves to the next task; it is no longer a draft
+                self.require(False, "routed_case_leaves_draft", "PM-LIFE-002", key,
+                             f"{key} lists case {routed[0].get('app_number')!r}, routed by "
+                             f"{self.routed[str(routed[0].get('app_uid'))].id}", self.routed[str(routed[0]['app_uid'])],
+                             ex)
         if kind in ("todo", "draft"):
             for case in cases:
                 uid = str(case.get("app_uid"))
@@ -596,25 +767,35 @@ class ProcessMakerJudge(Judge):
         case once (PM-PAGE-004), and `total` is the number of cases found (PM-PAGE-005)."""
         if limit is None or limit < 1:
             return
-        start = _int(query.get("start")) or 0
+        sent = _int(query.get("start"))
+        # the page's 1-based position: seed 004 'If set to 0 or 1, then begins with the first case'; the 3.5.8
+        # server's start is a 0-based offset, echoed as start + 1 (VF PMSRC), so start=0 then start=limit is its walk
+        start = sent + 1 if sent is not None and _int(page.get("start")) == sent + 1 else max(sent or 1, 1)
+        total = page.get("total")
+        if isinstance(total, int) and cases:
+            # a page at 1-based position p holding n cases shows at least p - 1 + n cases found (p read as the
+            # smaller of the two documented meanings of start, so it holds under both)
+            shown = max(sent or 1, 1) - 1 + len(cases)
+            self.require(total >= shown, "total_counts_the_walk", "PM-PAGE-005", key,
+                         f"total is {total}, yet the page at start {sent} holds {len(cases)} cases", ex)
         walk_key = (key, tuple(sorted((k, v) for k, v in query.items() if k != "start")))
         ids = [str(c.get("app_uid")) for c in cases]
         walk = self.walks.get(walk_key)
         if walk is not None and start == walk["start"] + limit:
             shared = set(ids) & walk["last"]
             if not self.require(not shared, "page_walk_exactly_once", "PM-PAGE-004", key,
-                                f"pages at start {walk['start']} and {start} (limit {limit}) share {len(shared)} "
-                                "case(s)", walk["ex"], ex):
+                                f"the pages at positions {walk['start']} and {start} (limit {limit}) share "
+                                f"{len(shared)} case(s)", walk["ex"], ex):
                 walk["broken"] = True
             walk.update(start=start, last=set(ids), ex=ex)
             walk["seen"].update(ids)
-        elif start in (0, 1):
-            walk = {"start": start, "last": set(ids), "ex": ex, "seen": set(ids), "broken": False}
-            self.walks[walk_key] = walk
         else:
-            return
-        total = page.get("total")
-        if len(cases) < limit and isinstance(total, int) and not walk["broken"] and len(walk["seen"]) <= MEMORY:
+            # a walk may begin anywhere (pages n and n+1 must not overlap); only one from the first page counts
+            walk = {"start": start, "last": set(ids), "ex": ex, "seen": set(ids), "broken": False,
+                    "from_first": start == 1}
+            self.walks[walk_key] = walk
+        if len(cases) < limit and isinstance(total, int) and not walk["broken"] and walk["from_first"] \
+                and len(walk["seen"]) <= MEMORY:
             # the walk reached its last page: the cases it returned are the ones `total` counts
             self.require(len(walk["seen"]) == total, "total_counts_the_walk", "PM-PAGE-005", key,
                          f"total is {total}, the walk from the first page to the last returned "
@@ -848,7 +1029,8 @@ def passive_requirements(api: str) -> Iterable[str]:
     """The requirements the judge of `api` can touch (for the documentation's table)."""
     import inspect
 
-    source = inspect.getsource(JUDGES[api])
+    source = "".join(inspect.getsource(c) for c in JUDGES[api].__mro__
+                     if c.__module__ in ("conformance.traffic_apis", "conformance.traffic_pega"))
     base = JUDGES[api]
     found = set(re.findall(r'"((?:PEGA|PM|IBM|HUB)-[A-Z0-9]+-\d{3})"', source))
     return sorted(found | {r for r in (base.schema_requirement, base.auth_requirement, base.malformed_requirement)
