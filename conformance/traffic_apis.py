@@ -70,6 +70,10 @@ class PegaJudge(PegaSequences, Judge):
     auth_requirement = "PEGA-AUTH-001"
     malformed_requirement = "PEGA-ERR-002"  # "not JSON, or JSON of the wrong shape": any schema problem
     malformed_statuses = frozenset({400, 422})  # VF SW: POST /cases and action PATCHes list 400 and 422
+    # the operations the requirement's source speaks of (other operations' bodies the server may take as it likes:
+    # the emulator, like a server, names an attachment by its upload when the given name is no string)
+    malformed_operations = frozenset({"POST /cases", "PATCH /cases/{caseID}/actions/{actionID}",
+                                      "PATCH /assignments/{assignmentID}/actions/{actionID}"})
 
     def __init__(self, contract: Any) -> None:
         super().__init__(contract)
@@ -803,6 +807,46 @@ class ProcessMakerJudge(Judge):
             self.walks.pop(walk_key, None)
 
 
+def _sent_values(request: Any) -> dict[str, Any] | None:
+    """The values a CASEREST request body sends ({Properties: [{SymbolicName, Value}]}), keys normalized."""
+    items = request.get("Properties") if isinstance(request, dict) else None
+    if not isinstance(items, list):
+        return None
+    return {str(i.get("SymbolicName")): i.get("Value") for i in items if isinstance(i, dict)}
+
+
+def bare_id(value: Any) -> str:
+    return str(value).strip().removeprefix("{").removesuffix("}").upper()
+
+
+def _wrong_type(meta: dict[str, Any], value: Any) -> bool:
+    """A value no reading of the property's PropertyType admits (seed 003: 'the value must match the data type';
+    VF: numbers may be sent as strings, dates in any ISO 8601 form)."""
+    import datetime as dt
+
+    from conformance.suites.ibm_caserest_v1.client import is_list, ptype
+
+    if value is None:
+        return False
+    if is_list(meta) and isinstance(value, list):
+        return any(_wrong_type({**meta, "Cardinality": "SINGLE"}, v) for v in value)
+    if isinstance(value, (dict, list)):
+        return True
+    kind = ptype(meta)
+    try:
+        if kind == "integer":
+            return isinstance(value, bool) or int(str(value)) is None
+        if kind == "float":
+            return isinstance(value, bool) or float(str(value)) is None
+        if kind == "boolean":
+            return not isinstance(value, bool) and str(value).lower() not in ("true", "false")
+        if kind == "datetime":
+            return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) is None
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(str(value))
@@ -825,7 +869,19 @@ class CaseRestJudge(Judge):
 
     def __init__(self, contract: Any) -> None:
         super().__init__(contract)
-        self.written: _Bounded = _Bounded()  # folder id -> (values the last PUT stored, that PUT)
+        self.written: _Bounded = _Bounded()  # folder id -> (values the PUTs stored, the last PUT, PUTs since a GET)
+        self.meta: _Bounded = _Bounded()  # case type -> its properties' metadata by symbolic name (GET /casetype)
+        self.types: _Bounded = _Bounded()  # case types the traffic showed existing
+        self.initial: _Bounded = _Bounded()  # case type -> initialNewObject's properties by name
+        self.states: _Bounded = _Bounded()  # ExternalDataIdentifier answered -> (values sent, names returned, exchange)
+        self.cities: _Bounded = _Bounded()  # (case type, DH2_State value) -> (DH2_City's choices, exchange)
+        self.case_types: _Bounded = _Bounded()  # folder id -> the case type POST /cases created it as
+        self.created: _Bounded = _Bounded()  # folder id -> (values POST /cases created it with, that POST)
+        self.added: _Bounded = _Bounded()  # (folder id, what) -> {name or text: the POST that added it}
+        self.related: _Bounded = _Bounded()  # folder id -> {RelationshipId: (other folder, relate, unrelate or None)}
+        self.held: _Bounded = _Bounded()  # folder id -> the POST that placed its current stage on hold
+        self.deleted: _Bounded = _Bounded()  # folder id -> the POST /deletecase that deleted it
+        self.enabled: _Bounded = _Bounded()  # task id -> the GET /case/{id}/tasks that listed it enabled
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         from conformance.suites.ibm_caserest_v1.client import bare, external_data_identifier, norm, properties_of
@@ -861,23 +917,257 @@ class CaseRestJudge(Judge):
             types = norm(body).get("CaseTypes")
             self.require(bool(types), "solution_lists_case_types", "IBM-TYPE-002", key,
                          "GET /solution/{solution}/casetypes answered 200 with no case type", ex)
+        sent = _sent_values(request) if ex.request_body_known else None
+        if key.startswith(("GET /casetype/", "POST /casetype/", "GET /solution/")) and ex.status == 200 \
+                or key == "GET /casetype/{caseType}/page" and ex.status is not None:
+            self.judge_definitions(ex, key, body, sent)
+        if key == "POST /casetype/{caseType}" and ex.status is not None and ex.status >= 500 and sent:
+            defined = self.meta.get(ex.params.get("caseType"))
+            unknown = [n for n in sent if defined is not None and n not in defined]
+            # seed 003 / acmdv117: an unknown symbolic name is ignored (200) or refused (400), never a server error
+            self.require(not unknown, "unknown_name_not_a_server_error", "IBM-PROP-003", key,
+                         f"POST /casetype with the unknown name(s) {', '.join(unknown[:5])} answered {ex.status}", ex)
+        if key == "POST /cases" and ex.status == 201 and isinstance(body, dict) and sent is not None:
+            created = norm(body).get("CaseFolderId")
+            if isinstance(created, str) and created:
+                self.case_types[bare(created)] = str(request.get("CaseType"))
+                self.created[bare(created)] = (sent, ex)
+        if key == "POST /deletecase" and _ok(ex) and isinstance(request, dict) and isinstance(request.get("Caseid"),
+                                                                                               str):
+            self.deleted[bare(request["Caseid"])] = ex
+        if key == "PUT /task/{taskId}" and ex.status is not None:
+            self.judge_task(ex, key, request)
         folder = ex.params.get("caseFolderId")
         if folder is None:
             return
         folder = bare(folder)
-        if key == "PUT /case/{caseFolderId}" and _ok(ex) and isinstance(request, dict) and ex.request_body_known:
-            items = request.get("Properties")
-            if isinstance(items, list):
-                values = {str(i.get("SymbolicName")): i.get("Value") for i in items if isinstance(i, dict)}
-                have = self.written.get(folder)
-                self.written[folder] = ({**(have[0] if have else {}), **values}, ex)
-        elif key == "GET /case/{caseFolderId}" and ex.status == 200 and folder in self.written:
-            values, put = self.written.pop(folder)
-            shown = {str(i.get("SymbolicName")): i.get("Value") for i in properties_of(ex) or []}
-            differ = sorted(k for k, v in values.items() if k in shown and shown[k] != v)
-            # VF IBM table: PUT /case/{caseFolderId} 200 stores the values, which a following GET shows
-            self.require(not differ, "put_values_read_back", "IBM-CASE-003", key,
-                         f"after the PUT {put.id}, GET shows other values for {', '.join(differ[:5])}", put, ex)
+        if ex.method != "GET" and _ok(ex):
+            self.created.pop(folder, None)  # compared with what a later write left, not with the create
+        if key == "PUT /case/{caseFolderId}" and _ok(ex) and sent is not None:
+            have = self.written.get(folder)
+            self.written[folder] = ({**(have[0] if have else {}), **sent}, ex, (have[2] if have else 0) + 1, sent)
+        elif key == "GET /case/{caseFolderId}" and ex.status == 200:
+            self.judge_read_back(ex, key, folder)
+        self.judge_case_resources(ex, key, folder, body, request)
+
+    def meta_of(self, folder: str) -> dict[str, dict[str, Any]]:
+        return self.meta.get(self.case_types.get(folder, ""), {})
+
+    def judge_read_back(self, ex: TrafficExchange, key: str, folder: str) -> None:
+        """A case's values as GET /case/{caseFolderId} shows them, against those it was created or last written with."""
+        from conformance.suites.ibm_caserest_v1.client import properties_of, same_value
+
+        shown = {str(i.get("SymbolicName")): i.get("Value") for i in properties_of(ex) or []}
+        meta = self.meta_of(folder)
+
+        def differ(values: dict[str, Any]) -> list[str]:
+            # as the PropertyType means it (VF: numbers sent as strings, dates reformatted); exact without metadata
+            return sorted(k for k, v in values.items() if k in shown and not same_value(meta.get(k, {}), v,
+                                                                                            shown[k]))
+        if folder in self.deleted:
+            # acmdv121delcase: 'deletecaseresult ... indicates whether' the case was deleted; then it is gone
+            self.require(False, "deleted_case_gone", "IBM-DEL-001", key,
+                         f"GET /case/{{caseFolderId}} answers 200 after POST /deletecase {self.deleted[folder].id} "
+                         "deleted it", self.deleted[folder], ex)
+        if folder in self.written:
+            values, put, puts, last = self.written.pop(folder)
+            bad = differ(values)
+            lists = [k for k in bad if isinstance(values[k], list)]
+            if lists:
+                # acmdv085: a multi-valued property takes an array, and returns it (IBM-PROP-002)
+                self.require(False, "list_values_read_back", "IBM-PROP-002", key,
+                             f"after the PUT {put.id}, GET shows other arrays for {', '.join(lists[:5])}", put, ex)
+            partial = puts > 1 and bool(bad) and set(bad) <= set(last) and len(bad) < len(last)
+            if partial:
+                # two PUTs with no read between: the last one, from a writer holding stale data, is applied in part
+                self.require(False, "stale_write_applied_whole", "IBM-LOCK-001", key,
+                             f"of the last of {puts} PUTs ({put.id}) without a read between, GET shows "
+                             f"{', '.join(bad[:5])} as before and the rest as written: applied in part", put, ex)
+            else:
+                # VF IBM table: PUT /case/{caseFolderId} 200 stores the values, which a following GET shows
+                rest = [k for k in bad if k not in lists]
+                self.require(not rest, "put_values_read_back", "IBM-CASE-003", key,
+                             f"after the PUT {put.id}, GET shows other values for {', '.join(rest[:5])}", put, ex)
+        elif folder in self.created:
+            values, post = self.created.pop(folder)
+            bad = differ(values)
+            lists = [k for k in bad if isinstance(values[k], list)]
+            if lists:
+                self.require(False, "list_values_read_back", "IBM-PROP-002", key,
+                             f"case created by {post.id}: GET shows other arrays for {', '.join(lists[:5])}", post, ex)
+            rest = [k for k in bad if k not in lists]
+            # VF IBM table: GET /case/{caseFolderId} returns the case's properties, as created
+            self.require(not rest, "created_values_read_back", "IBM-CASE-002", key,
+                         f"case created by {post.id}: GET shows other values for {', '.join(rest[:5])}", post, ex)
+
+    def judge_definitions(self, ex: TrafficExchange, key: str, body: Any, sent: dict[str, Any] | None) -> None:
+        """Case type metadata (GET /casetype), initialNewObject and inProgressChanges answers (seed 003, acmdv117),
+        the solution's case types (acmdv091) and its pages (acmdv118)."""
+        from conformance.suites.ibm_caserest_v1.client import by_name, choice_values, external_data_identifier, norm, \
+            properties_of
+        from conformance.suites.ibm_caserest_v1.test_casetypes import untouched
+
+        if key == "GET /solution/{solution}" and isinstance(body, dict):
+            # acmdv091: 'For each case type, the method returns a list of the properties' (the solution's types)
+            self.require(bool(norm(body).get("CaseTypes")), "solution_lists_case_types", "IBM-DEF-001", key,
+                         "GET /solution/{solution} answered 200 with no case type", ex)
+            return
+        if key == "GET /solution/{solution}/casetypes" and isinstance(body, dict):
+            for t in norm(body).get("CaseTypes") or []:
+                if isinstance(t, dict) and isinstance(t.get("CaseType"), str):
+                    self.types[t["CaseType"]] = True
+            return
+        ctype = ex.params.get("caseType")
+        if key == "GET /casetype/{caseType}/page":
+            if ctype in self.types and ex.status != 401 and ex.query().get("PageType") in ("CaseCreationPage",
+                                                                                           "CasePage"):
+                # acmdv118: the Add Case and Case Details pages of a case type, each a PhysicalPageId
+                page = norm(body) if isinstance(body, dict) else {}
+                self.require(ex.status == 200 and bool(page.get("PhysicalPageId")), "case_pages_named",
+                             "IBM-DEF-002", key, f"GET /casetype/{ctype}/page?PageType={ex.query().get('PageType')} "
+                             f"answered {ex.status}" + ("" if ex.status != 200 else " without a PhysicalPageId"), ex)
+            return
+        items = properties_of(ex) if body is not None else None
+        if items is None or ctype is None:
+            return
+        named = by_name([i for i in items if isinstance(i.get("SymbolicName"), str)])
+        self.types[ctype] = True
+        if key == "GET /casetype/{caseType}":
+            self.meta[ctype] = named
+            return
+        if key != "POST /casetype/{caseType}" or sent is None:
+            return
+        request = norm(ex.request_json())
+        mode = request.get("RequestMode") if isinstance(request, dict) else None
+        defined = self.meta.get(ctype)
+        unknown = [n for n in sent if defined is not None and n not in defined]
+        if unknown:
+            # seed 003 / acmdv117: an unknown symbolic name is ignored or refused; it never becomes a property
+            echoed = [n for n in unknown if n in named]
+            self.require(not echoed, "unknown_name_not_a_property", "IBM-PROP-003", key,
+                         f"POST /casetype/{ctype} answered the unknown name(s) {', '.join(echoed[:5])} as properties",
+                         ex)
+        wrong = [n for n, v in sent.items() if defined is not None and n in defined and _wrong_type(defined[n], v)]
+        if wrong:
+            # seed 003: 'the value must match the data type of the property'; 400 otherwise
+            self.require(False, "wrong_type_refused", "IBM-PROP-001", key,
+                         f"POST /casetype/{ctype} accepted values of the wrong type for {', '.join(wrong[:5])}", ex)
+        answered = external_data_identifier(ex)
+        if mode == "initialNewObject":
+            self.initial[ctype] = named
+            if defined is not None:
+                # seed 003: 'the response contains all the properties that are defined for the specified case type'
+                missing = sorted(set(defined) - set(named))
+                self.require(not missing, "initial_returns_every_property", "IBM-TYPE-001", key,
+                             f"RequestMode=initialNewObject left out the defined properties {', '.join(missing[:5])}",
+                             ex)
+        elif mode in (None, "inProgressChanges"):
+            initial = self.initial.get(ctype)
+            unchanged = untouched(items, initial) if initial is not None else []
+            # seed 003: 'only those properties that were updated by an external data service based on a change to
+            # another property value' (inProgressChanges, the default)
+            self.require(not unchanged, "only_changed_properties", "IBM-DEP-001", key,
+                         f"{mode or 'no RequestMode'} returned properties the external data service did not change: "
+                         f"{', '.join(unchanged[:5])}", ex)
+            before = self.states.get(request.get("ExternalDataIdentifier"))
+            if before is not None and sent and before[0] == sent and not unchanged:
+                again = sorted((set(named) & before[1]) - set(sent))
+                # seed 003: the identifier 'indicates the state of the data that was returned': the same values
+                # sent with it change nothing more
+                self.require(not again, "identifier_stands_for_state", "IBM-DEP-003", key,
+                             f"resubmitting the same values with the identifier {before[2].id} answered returned "
+                             f"{', '.join(again[:5])} again", before[2], ex)
+            city = named.get("DH2_City")
+            if "DH2_State" in sent and city is not None and choice_values(city) is not None:
+                self.judge_cities(ex, key, ctype, sent["DH2_State"], sorted(map(str, choice_values(city))))
+        if answered is not None:
+            self.states[answered] = (sent, set(named), ex)
+
+    def judge_cities(self, ex: TrafficExchange, key: str, ctype: str, state: Any, choices: list[str]) -> None:
+        # seed 003 example: DH2_State CA -> DH2_City choices Los Angeles, San Diego, San Francisco; another state
+        # another list (the requirement's own names)
+        if state == "CA":
+            self.require(choices == ["Los Angeles", "San Diego", "San Francisco"], "state_sets_city_choices",
+                         "IBM-DEP-002", key, f"DH2_State=CA gave DH2_City the choices {choices}", ex)
+        same = [(s, e) for (t, s), (c, e) in self.cities.items() if t == ctype and s != state and c == choices]
+        self.require(not same, "state_sets_city_choices", "IBM-DEP-002", key,
+                     f"DH2_State={state!r} left DH2_City's choices as for {same[0][0]!r}: {choices}" if same else "",
+                     *([same[0][1]] if same else []), ex)
+        self.cities[(ctype, state)] = (choices, ex)
+
+    def judge_task(self, ex: TrafficExchange, key: str, request: Any) -> None:
+        task = ex.params.get("taskId", "")
+        query = ex.query()
+        action = request.get("Action") if isinstance(request, dict) else None
+        listed = self.enabled.get(task.strip("{}").upper())
+        if action == "enable" and listed is not None and "TargetObjectStore" in query and ex.status not in (401,
+                                                                                                               403):
+            # acmdv128: TargetObjectStore and Grouping in the query; 'the PUT method does not return an error when a
+            # request is made to enable an activity that is already enabled'
+            self.require(_ok(ex), "enable_enabled_task", "IBM-TASK-001", key,
+                         f"enabling an activity {listed.id} listed as enabled answered {ex.status}", listed, ex)
+
+    def judge_case_resources(self, ex: TrafficExchange, key: str, folder: str, body: Any, request: Any) -> None:
+        """What a case's POST adds (activities, comments, relationships) and later lists, its stages, its history."""
+        from conformance.suites.ibm_caserest_v1.client import norm, task_items, task_enabled
+
+        answer = norm(body) if body is not None else None
+        if key == "POST /case/{caseFolderId}/tasks" and _ok(ex) and isinstance(request, dict):
+            self.added.setdefault((folder, "tasks"), {})[str(request.get("TaskName"))] = ex
+        elif key == "GET /case/{caseFolderId}/tasks" and ex.status == 200:
+            items = task_items(body)
+            for group, task in items:
+                if task_enabled(group, task):
+                    self.enabled[str(task["TaskId"]).strip("{}").upper()] = ex
+            names = {str(t.get("TaskName")) for _, t in items}
+            for name, post in (self.added.pop((folder, "tasks"), None) or {}).items():
+                # acmdv127: the activity is created (201); acmdv125 lists the case's activities
+                self.require(name in names, "added_activity_listed", "IBM-ACT-001", key,
+                             f"the activity {name!r} added by {post.id} is not listed", post, ex)
+        elif key == "POST /case/{caseFolderId}/comments" and _ok(ex) and isinstance(request, dict) \
+                and request.get("CommentType") == "Case":
+            self.added.setdefault((folder, "comments"), {})[str(request.get("CommentText"))] = ex
+        elif key == "GET /case/{caseFolderId}/comments" and ex.status in (200, 201) and isinstance(answer, dict) \
+                and ex.query().get("CommentType") == "Case":
+            texts = {str(c.get("CommentText")) for c in answer.get("Comments") or [] if isinstance(c, dict)}
+            for text, post in (self.added.pop((folder, "comments"), None) or {}).items():
+                # acmdv130 adds the comment, acmdv129 lists the case's comments
+                self.require(text in texts, "added_comment_listed", "IBM-COMMENT-001", key,
+                             f"the comment added by {post.id} is not listed", post, ex)
+        elif key == "GET /case/{caseFolderId}/history" and ex.status == 200 and isinstance(answer, dict):
+            size = _int(ex.query().get("BatchSize"))
+            events = answer.get("Events")
+            if size is not None and isinstance(events, list):
+                # acmdv131: BatchSize 'The number of history entries to return'
+                self.require(len(events) <= size, "history_batch_size", "IBM-HIST-001", key,
+                             f"history with BatchSize={size} returned {len(events)} entries", ex)
+        elif key == "POST /case/{caseFolderId}" and _ok(ex) and isinstance(request, dict):
+            rels = self.related.setdefault(folder, {})
+            if request.get("Operation") == "relate" and isinstance(answer, dict) and answer.get("RelationshipId"):
+                rels[str(answer["RelationshipId"])] = [str(request.get("CaseFolderId")), ex, None]
+            elif request.get("Operation") == "unrelate" and str(request.get("RelationshipId")) in rels:
+                rels[str(request.get("RelationshipId"))][2] = ex
+        elif key == "GET /case/{caseFolderId}/cases" and ex.status in (200, 201) and isinstance(answer, list):
+            shown = {bare_id(c.get("CaseFolderId")) for c in answer if isinstance(c, dict)}
+            for rel, (other, relate, unrelate) in list((self.related.get(folder) or {}).items()):
+                # acmdv121: relate answers the RelationshipId, unrelate removes it; acmdv124 lists related cases
+                if unrelate is None:
+                    self.require(bare_id(other) in shown, "relationship_listed", "IBM-REL-001", key,
+                                 f"the case related by {relate.id} is not listed", relate, ex)
+                else:
+                    self.require(bare_id(other) not in shown, "relationship_removed", "IBM-REL-001", key,
+                                 f"the case unrelated by {unrelate.id} is still listed", unrelate, ex)
+                    self.related[folder].pop(rel, None)
+        elif key == "POST /case/{caseFolderId}/stages" and ex.status == 200:
+            operation = ex.query().get("Operation")
+            if operation == "placeCurrentStageOnHold":
+                self.held[folder] = ex
+            elif operation == "releaseCurrentOnHoldStage" and folder in self.held and isinstance(answer, dict):
+                # acmdv149: releaseCurrentOnHoldStage answers {"removeStageOnHoldResult": true}
+                held = self.held.pop(folder)
+                self.require(answer.get("RemoveStageOnHoldResult") is True, "release_on_hold_stage", "IBM-STAGE-001",
+                             key, f"releasing the stage {held.id} placed on hold answered removeStageOnHoldResult "
+                             f"{answer.get('RemoveStageOnHoldResult')!r}", held, ex)
 
 
 # =========================================================================== Pega Fabric Hub
