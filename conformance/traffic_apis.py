@@ -464,6 +464,7 @@ class ProcessMakerJudge(Judge):
         self.moved: _Bounded = _Bounded()  # app_uid -> (route-case or reassign-case, information before, exchange)
         self.kept: _Bounded = _Bounded()  # app_uid -> (a Paused list holding it with an open status, writes)
         self.claims: _Bounded = _Bounded()  # app_uid -> the user a batch reassign reported it moved to
+        self.oracles: _Bounded = _Bounded()  # (operation, query without start and limit) -> (app_uids, writes, ex)
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
@@ -765,6 +766,26 @@ class ProcessMakerJudge(Judge):
             self.require(not bad, "advanced_search_selects_exactly", "PM-FILTER-003", key,
                          f"{key}?app_status=... holds {len(bad)} case(s) of another status", ex)
 
+    def judge_page_in_list(self, ex: TrafficExchange, key: str, query: dict[str, str], ids: list[str],
+                           sent: int | None, limit: int) -> None:
+        """A page against the same list read from its first case with no write between (the suite's oracle): the
+        page at `start` holds the list's cases from that position, under either documented meaning of start."""
+        list_key = (key, tuple(sorted((k, v) for k, v in query.items() if k not in ("start", "limit"))))
+        if sent in (None, 0):
+            self.oracles[list_key] = (ids, self.writes, ex)
+            return
+        oracle = self.oracles.get(list_key)
+        if oracle is None or oracle[1] != self.writes or not ids:
+            return
+        every, _, first = oracle
+        # seed 004: start 2 begins with the second case (1-based); the 3.5.8 server: start is a 0-based offset
+        slices = [every[at:at + limit] for at in (sent - 1, sent) if at + len(ids) <= len(every)]
+        if not slices:
+            return
+        self.require(ids in slices, "page_walk_exactly_once", "PM-PAGE-004", key,
+                     f"the page at start {sent} (limit {limit}) is not the list's cases from that position as "
+                     f"{first.id} read them from the first case", first, ex)
+
     def judge_walk(self, ex: TrafficExchange, key: str, query: dict[str, str], cases: list[dict[str, Any]],
                    page: dict[str, Any], limit: int | None) -> None:
         """seed 004: a download in several calls (start=1&limit=100, start=101&limit=100, ...) returns every
@@ -784,6 +805,7 @@ class ProcessMakerJudge(Judge):
                          f"total is {total}, yet the page at start {sent} holds {len(cases)} cases", ex)
         walk_key = (key, tuple(sorted((k, v) for k, v in query.items() if k != "start")))
         ids = [str(c.get("app_uid")) for c in cases]
+        self.judge_page_in_list(ex, key, query, ids, sent, limit)
         walk = self.walks.get(walk_key)
         if walk is not None and start == walk["start"] + limit:
             shared = set(ids) & walk["last"]
