@@ -896,7 +896,7 @@ class CaseRestJudge(Judge):
         self.types: _Bounded = _Bounded()  # case types the traffic showed existing
         self.initial: _Bounded = _Bounded()  # case type -> initialNewObject's properties by name
         self.states: _Bounded = _Bounded()  # ExternalDataIdentifier answered -> (values sent, names returned, exchange)
-        self.cities: _Bounded = _Bounded()  # (case type, DH2_State value) -> (DH2_City's choices, exchange)
+        self.cities: _Bounded = _Bounded()  # identifier answered -> (DH2_State, DH2_City's choices, exchange)
         self.case_types: _Bounded = _Bounded()  # folder id -> the case type POST /cases created it as
         self.created: _Bounded = _Bounded()  # folder id -> (values POST /cases created it with, that POST)
         self.added: _Bounded = _Bounded()  # (folder id, what) -> {name or text: the POST that added it}
@@ -970,6 +970,11 @@ class CaseRestJudge(Judge):
             self.written[folder] = ({**(have[0] if have else {}), **sent}, ex, (have[2] if have else 0) + 1, sent)
         elif key == "GET /case/{caseFolderId}" and ex.status == 200:
             self.judge_read_back(ex, key, folder)
+        if key == "GET /case/{caseFolderId}" and folder in self.deleted and ex.status not in (None, 401):
+            # acmdv121delcase: 'deletecaseresult ... indicates whether' the case was deleted; then it is gone
+            self.require(ex.status == 404, "deleted_case_gone", "IBM-DEL-001", key,
+                         f"GET /case/{{caseFolderId}} answers {ex.status} after POST /deletecase "
+                         f"{self.deleted[folder].id} deleted it", self.deleted.pop(folder), ex)
         self.judge_case_resources(ex, key, folder, body, request)
 
     def meta_of(self, folder: str) -> dict[str, dict[str, Any]]:
@@ -986,26 +991,22 @@ class CaseRestJudge(Judge):
             # as the PropertyType means it (VF: numbers sent as strings, dates reformatted); exact without metadata
             return sorted(k for k, v in values.items() if k in shown and not same_value(meta.get(k, {}), v,
                                                                                             shown[k]))
-        if folder in self.deleted:
-            # acmdv121delcase: 'deletecaseresult ... indicates whether' the case was deleted; then it is gone
-            self.require(False, "deleted_case_gone", "IBM-DEL-001", key,
-                         f"GET /case/{{caseFolderId}} answers 200 after POST /deletecase {self.deleted[folder].id} "
-                         "deleted it", self.deleted[folder], ex)
         if folder in self.written:
             values, put, puts, last = self.written.pop(folder)
             bad = differ(values)
             lists = [k for k in bad if isinstance(values[k], list)]
-            if lists:
+            if any(isinstance(v, list) for v in values.values()):
                 # acmdv085: a multi-valued property takes an array, and returns it (IBM-PROP-002)
-                self.require(False, "list_values_read_back", "IBM-PROP-002", key,
+                self.require(not lists, "list_values_read_back", "IBM-PROP-002", key,
                              f"after the PUT {put.id}, GET shows other arrays for {', '.join(lists[:5])}", put, ex)
             partial = puts > 1 and bool(bad) and set(bad) <= set(last) and len(bad) < len(last)
-            if partial:
-                # two PUTs with no read between: the last one, from a writer holding stale data, is applied in part
-                self.require(False, "stale_write_applied_whole", "IBM-LOCK-001", key,
+            if puts > 1:
+                # two PUTs with no read between: the last one, from a writer holding stale data, is applied whole
+                # (VF: 'PUT simply overwrites') or refused, never in part
+                self.require(not partial, "stale_write_applied_whole", "IBM-LOCK-001", key,
                              f"of the last of {puts} PUTs ({put.id}) without a read between, GET shows "
                              f"{', '.join(bad[:5])} as before and the rest as written: applied in part", put, ex)
-            else:
+            if not partial:
                 # VF IBM table: PUT /case/{caseFolderId} 200 stores the values, which a following GET shows
                 rest = [k for k in bad if k not in lists]
                 self.require(not rest, "put_values_read_back", "IBM-CASE-003", key,
@@ -1014,8 +1015,8 @@ class CaseRestJudge(Judge):
             values, post = self.created.pop(folder)
             bad = differ(values)
             lists = [k for k in bad if isinstance(values[k], list)]
-            if lists:
-                self.require(False, "list_values_read_back", "IBM-PROP-002", key,
+            if any(isinstance(v, list) for v in values.values()):
+                self.require(not lists, "list_values_read_back", "IBM-PROP-002", key,
                              f"case created by {post.id}: GET shows other arrays for {', '.join(lists[:5])}", post, ex)
             rest = [k for k in bad if k not in lists]
             # VF IBM table: GET /case/{caseFolderId} returns the case's properties, as created
@@ -1041,12 +1042,15 @@ class CaseRestJudge(Judge):
             return
         ctype = ex.params.get("caseType")
         if key == "GET /casetype/{caseType}/page":
-            if ctype in self.types and ex.status != 401 and ex.query().get("PageType") in ("CaseCreationPage",
-                                                                                           "CasePage"):
-                # acmdv118: the Add Case and Case Details pages of a case type, each a PhysicalPageId
+            query = ex.query()
+            # acmdv118: the Add Case and Case Details pages of a case type, each a PhysicalPageId; a 400 is about the
+            # request's parameters, and a Case Details page depends on the Role asked for
+            creation = query.get("PageType") == "CaseCreationPage" and "TargetObjectStore" in query \
+                and "Role" not in query and ex.status == 404
+            if ctype in self.types and (ex.status == 200 or creation):
                 page = norm(body) if isinstance(body, dict) else {}
                 self.require(ex.status == 200 and bool(page.get("PhysicalPageId")), "case_pages_named",
-                             "IBM-DEF-002", key, f"GET /casetype/{ctype}/page?PageType={ex.query().get('PageType')} "
+                             "IBM-DEF-002", key, f"GET /casetype/{ctype}/page?PageType={query.get('PageType')} "
                              f"answered {ex.status}" + ("" if ex.status != 200 else " without a PhysicalPageId"), ex)
             return
         items = properties_of(ex) if body is not None else None
@@ -1057,8 +1061,9 @@ class CaseRestJudge(Judge):
         if key == "GET /casetype/{caseType}":
             self.meta[ctype] = named
             return
-        if key != "POST /casetype/{caseType}" or sent is None:
+        if key != "POST /casetype/{caseType}" or not ex.request_body_known:
             return
+        sent = sent or {}
         request = norm(ex.request_json())
         mode = request.get("RequestMode") if isinstance(request, dict) else None
         defined = self.meta.get(ctype)
@@ -1099,23 +1104,33 @@ class CaseRestJudge(Judge):
                 self.require(not again, "identifier_stands_for_state", "IBM-DEP-003", key,
                              f"resubmitting the same values with the identifier {before[2].id} answered returned "
                              f"{', '.join(again[:5])} again", before[2], ex)
-            city = named.get("DH2_City")
-            if "DH2_State" in sent and city is not None and choice_values(city) is not None:
-                self.judge_cities(ex, key, ctype, sent["DH2_State"], sorted(map(str, choice_values(city))))
+            if "DH2_State" in sent:
+                city = named.get("DH2_City")
+                choices = choice_values(city) if city is not None else None
+                self.judge_cities(ex, key, sent["DH2_State"], None if choices is None else sorted(map(str, choices)),
+                                  request.get("ExternalDataIdentifier"), answered)
         if answered is not None:
             self.states[answered] = (sent, set(named), ex)
 
-    def judge_cities(self, ex: TrafficExchange, key: str, ctype: str, state: Any, choices: list[str]) -> None:
-        # seed 003 example: DH2_State CA -> DH2_City choices Los Angeles, San Diego, San Francisco; another state
-        # another list (the requirement's own names)
+    def judge_cities(self, ex: TrafficExchange, key: str, state: Any, choices: list[str] | None, edi: Any,
+                     answered: str | None) -> None:
+        """seed 003 example: DH2_State CA -> DH2_City choices Los Angeles, San Diego, San Francisco; another state,
+        another list (the requirement's own names). An inProgressChanges answer without DH2_City leaves its choices
+        as the state the identifier stands for had them."""
+        before = self.cities.get(edi)
+        if choices is None and before is not None:
+            choices = before[1]
+        if choices is None:
+            return
         if state == "CA":
             self.require(choices == ["Los Angeles", "San Diego", "San Francisco"], "state_sets_city_choices",
                          "IBM-DEP-002", key, f"DH2_State=CA gave DH2_City the choices {choices}", ex)
-        same = [(s, e) for (t, s), (c, e) in self.cities.items() if t == ctype and s != state and c == choices]
-        self.require(not same, "state_sets_city_choices", "IBM-DEP-002", key,
-                     f"DH2_State={state!r} left DH2_City's choices as for {same[0][0]!r}: {choices}" if same else "",
-                     *([same[0][1]] if same else []), ex)
-        self.cities[(ctype, state)] = (choices, ex)
+        if before is not None and before[0] != state:
+            self.require(choices != before[1], "state_sets_city_choices", "IBM-DEP-002", key,
+                         f"DH2_State={state!r} left DH2_City's choices as for {before[0]!r} ({before[2].id}): "
+                         f"{choices}", before[2], ex)
+        if answered is not None:
+            self.cities[answered] = (state, choices, ex)
 
     def judge_task(self, ex: TrafficExchange, key: str, request: Any) -> None:
         task = ex.params.get("taskId", "")

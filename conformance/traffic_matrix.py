@@ -32,6 +32,8 @@ ANY_TOKEN = "the traffic cannot tell an invalid credential from a valid one (and
 NOT_VISIBLE: dict[str, dict[str, str]] = {
     "pega-dx-v2": {
         "unknown-case-500": UNKNOWN_ID, "unknown-assignment-403": UNKNOWN_ID, "auth-any-token": ANY_TOKEN,
+        # the lock release of a case ID no exchange showed existing or gone: only the server knows it is unknown
+        "lock-release-unknown-200": UNKNOWN_ID,
         "upload-limit-ignored": "the server's upload size limit is its configuration, not in the traffic",
         "assignment-no-actions": "an assignment without actions is admitted by the documents (actions depend on "
                                  "the caller's rights); only a submit the client could not make shows it",
@@ -43,6 +45,7 @@ NOT_VISIBLE: dict[str, dict[str, str]] = {
     },
     "ibm-caserest-v1": {
         "unknown-type-500": UNKNOWN_ID, "unknown-case-400": UNKNOWN_ID, "auth-any-password": ANY_TOKEN,
+        "definitions-unknown-200": UNKNOWN_ID, "doclist-unknown-200": UNKNOWN_ID,
     },
     "pega-fabric-hub-sync-v1": {
         "unknown-registration-500": UNKNOWN_ID,

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.traffic import check_traffic
 
 PM = "http://pm.example/api/1.0/workflow"
@@ -105,3 +107,118 @@ def test_pm_paused_list_holding_an_open_case_not_paused(tmp_path):
                     PM)
     assert bad["PM-LIST-002"] == "failed"
     assert good["PM-LIST-002"] == "passed"
+
+
+# --------------------------------------------------------------------------- IBM CASEREST v1
+
+IBM = "http://ibm.example/CaseManager/CASEREST/v1"
+TOS = "TargetObjectStore=CMTOSDH"
+FOLDER = "1E56E860-263F-4321-8000-AF668868CB43"
+
+
+def prop(name: str, value: Any = None, kind: str = "String", card: str = "SINGLE", **more: Any) -> dict[str, Any]:
+    return {"SymbolicName": name, "Value": value, "PropertyType": kind, "Cardinality": card, "Hidden": False,
+            "Required": False, "HasDependentProperties": False, **more}
+
+
+def casetype(*props: dict[str, Any], edi: str = "1,0") -> dict[str, Any]:
+    return {"ExternalDataIdentifier": edi, "Properties": list(props)}
+
+
+def post_casetype(body: dict[str, Any], status: int, answer: Any) -> dict[str, Any]:
+    return record("POST", f"{IBM}/casetype/DH2_MyCase", status, answer, {"TargetObjectStore": "CMTOSDH", **body})
+
+
+def ibm_case(values: dict[str, Any]) -> dict[str, Any]:
+    return {"Properties": [{"SymbolicName": k, "Value": v} for k, v in values.items()]}
+
+
+def ibm_create(values: dict[str, Any]) -> dict[str, Any]:
+    return record("POST", f"{IBM}/cases", 201, {"CaseTitle": "t", "CaseIdentifier": "c", "CaseFolderId": f"{{{FOLDER}}}"},
+                  {"TargetObjectStore": "CMTOSDH", "CaseType": "DH2_MyCase", **ibm_case(values)})
+
+
+def ibm_put(values: dict[str, Any]) -> dict[str, Any]:
+    return record("PUT", f"{IBM}/case/{FOLDER}", 200, {}, {"TargetObjectStore": "CMTOSDH", **ibm_case(values)})
+
+
+def ibm_get(values: dict[str, Any]) -> dict[str, Any]:
+    return record("GET", f"{IBM}/case/{FOLDER}?{TOS}", 200, ibm_case(values))
+
+
+METADATA = record("GET", f"{IBM}/casetype/DH2_MyCase?{TOS}", 200,
+                  casetype(prop("DH2_Title"), prop("DH2_State"), prop("DH2_Tags", card="LIST")))
+INITIAL = post_casetype({"RequestMode": "initialNewObject"}, 200,
+                        casetype(prop("DH2_Title"), prop("DH2_State"), prop("DH2_Tags", card="LIST"), edi="2,0"))
+CITY = prop("DH2_City", ChoiceList={"Choices": [{"Value": "Los Angeles"}, {"Value": "San Diego"},
+                                                {"Value": "San Francisco"}]})
+TASKS = f"{IBM}/case/{FOLDER}/tasks?{TOS}"
+COMMENTS = f"{IBM}/case/{FOLDER}/comments?{TOS}&CommentType=Case"
+STAGES = f"{IBM}/case/{FOLDER}/stages?{TOS}"
+DELETE = record("POST", f"{IBM}/deletecase", 200, {"deletecaseresult": True},
+                {"connectionpoint": "CP", "caseid": f"{{{FOLDER}}}", "tos": "CMTOSDH"})
+
+# requirement: (traffic with the defect, the same traffic without it)
+IBM_FAMILIES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    # seed 003: initialNewObject returns every property GET /casetype lists
+    "IBM-TYPE-001": ([METADATA, post_casetype({"RequestMode": "initialNewObject"}, 200,
+                                              casetype(prop("DH2_Title"), prop("DH2_State")))], [METADATA, INITIAL]),
+    # seed 003: inProgressChanges returns only what the external data service changed
+    "IBM-DEP-001": ([INITIAL, post_casetype({"RequestMode": "inProgressChanges", **ibm_case({"DH2_State": "CA"})},
+                                            200, casetype(CITY, prop("DH2_Title"), edi="3,0"))],
+                    [INITIAL, post_casetype({"RequestMode": "inProgressChanges", **ibm_case({"DH2_State": "CA"})},
+                                            200, casetype(CITY, edi="3,0"))]),
+    # seed 003 example: another DH2_State, another DH2_City list (an answer without DH2_City leaves it as it was)
+    "IBM-DEP-002": ([INITIAL, post_casetype({"ExternalDataIdentifier": "2,0", **ibm_case({"DH2_State": "CA"})}, 200,
+                                            casetype(CITY, edi="3,0")),
+                     post_casetype({"ExternalDataIdentifier": "3,0", **ibm_case({"DH2_State": "NY"})}, 200,
+                                   casetype(edi="4,0"))],
+                    [INITIAL, post_casetype({"ExternalDataIdentifier": "2,0", **ibm_case({"DH2_State": "CA"})}, 200,
+                                            casetype(CITY, edi="3,0")),
+                     post_casetype({"ExternalDataIdentifier": "3,0", **ibm_case({"DH2_State": "NY"})}, 200,
+                                   casetype(prop("DH2_City", ChoiceList={"Choices": [{"Value": "New York"}]}),
+                                            edi="4,0"))]),
+    # VF IBM table: GET /case shows the values the case was created with; acmdv085: arrays come back whole
+    "IBM-CASE-002": ([METADATA, ibm_create({"DH2_Title": "a"}), ibm_get({"DH2_Title": None})],
+                     [METADATA, ibm_create({"DH2_Title": "a"}), ibm_get({"DH2_Title": "a"})]),
+    "IBM-PROP-002": ([METADATA, ibm_create({"DH2_Tags": ["x", "y"]}), ibm_get({"DH2_Tags": ["x"]})],
+                     [METADATA, ibm_create({"DH2_Tags": ["x", "y"]}), ibm_get({"DH2_Tags": ["x", "y"]})]),
+    # two PUTs with no read between: the second applied in part, or whole
+    "IBM-LOCK-001": ([ibm_put({"DH2_Title": "b", "DH2_State": "b"}), ibm_put({"DH2_Title": "a", "DH2_State": "a"}),
+                      ibm_get({"DH2_Title": "b", "DH2_State": "a"})],
+                     [ibm_put({"DH2_Title": "b", "DH2_State": "b"}), ibm_put({"DH2_Title": "a", "DH2_State": "a"}),
+                      ibm_get({"DH2_Title": "a", "DH2_State": "a"})]),
+    # acmdv127, acmdv125: an activity added is listed
+    "IBM-ACT-001": ([record("POST", TASKS, 201, {"TaskId": "{T1}"}, {"TaskTypeName": "X", "TaskName": "mine"}),
+                     record("GET", TASKS, 200, {"Tasks": [{"TaskId": "{T0}", "TaskName": "Review"}]})],
+                    [record("POST", TASKS, 201, {"TaskId": "{T1}"}, {"TaskTypeName": "X", "TaskName": "mine"}),
+                     record("GET", TASKS, 200, {"Optional": [{"TaskId": "{T1}", "TaskName": "mine"}]})]),
+    # acmdv130, acmdv129: a case comment added is listed
+    "IBM-COMMENT-001": ([record("POST", f"{IBM}/case/{FOLDER}/comments?{TOS}", 201, {"Id": "{C}"},
+                                {"CommentType": "Case", "CommentContext": 1, "CommentText": "hello"}),
+                         record("GET", COMMENTS, 200, {"Comments": []})],
+                        [record("POST", f"{IBM}/case/{FOLDER}/comments?{TOS}", 201, {"Id": "{C}"},
+                                {"CommentType": "Case", "CommentContext": 1, "CommentText": "hello"}),
+                         record("GET", COMMENTS, 200, {"Comments": [{"CommentText": "hello"}]})]),
+    # acmdv131: BatchSize entries at most
+    "IBM-HIST-001": ([record("GET", f"{IBM}/case/{FOLDER}/history?{TOS}&BatchSize=1", 200, {"Events": [{}, {}]})],
+                     [record("GET", f"{IBM}/case/{FOLDER}/history?{TOS}&BatchSize=1", 200, {"Events": [{}]})]),
+    # acmdv149: a stage placed on hold is released (true)
+    "IBM-STAGE-001": ([record("POST", f"{STAGES}&Operation=placeCurrentStageOnHold", 200, {}),
+                       record("POST", f"{STAGES}&Operation=releaseCurrentOnHoldStage", 200,
+                              {"removeStageOnHoldResult": False})],
+                      [record("POST", f"{STAGES}&Operation=placeCurrentStageOnHold", 200, {}),
+                       record("POST", f"{STAGES}&Operation=releaseCurrentOnHoldStage", 200,
+                              {"removeStageOnHoldResult": True})]),
+    # acmdv121delcase: a deleted case is gone
+    "IBM-DEL-001": ([DELETE, ibm_get({})],
+                    [DELETE, record("GET", f"{IBM}/case/{FOLDER}?{TOS}", 404,
+                                    {"UserMessage": {"Text": "The case was not found."}})]),
+}
+
+
+@pytest.mark.parametrize("requirement", sorted(IBM_FAMILIES))
+def test_ibm_sequence_check_fires_on_the_defect_only(tmp_path, requirement):
+    bad, good = IBM_FAMILIES[requirement]
+    assert outcomes(tmp_path / "bad", "ibm-caserest-v1", bad, IBM)[requirement] == "failed"
+    assert outcomes(tmp_path / "good", "ibm-caserest-v1", good, IBM)[requirement] == "passed"
