@@ -418,6 +418,9 @@ class PegaJudge(PegaSequences, Judge):
 PM_LISTS = {"/cases": "todo", "/cases/draft": "draft", "/cases/participated": "participated",
             "/cases/unassigned": "unassigned", "/cases/paused": "paused", "/cases/advanced-search": "advanced-search"}
 PM_SORT_NUMBER = {"APP_CACHE_VIEW.APP_NUMBER", "APP_NUMBER"}  # seed 004: the default sort field
+# other APP_CACHE_VIEW fields a list is sorted by, and the case object member holding each (the suite's SORT_FIELDS)
+PM_SORT_OTHER = {"APP_UPDATE_DATE": "app_update_date", "APP_CREATE_DATE": "app_create_date",
+                 "DEL_DELEGATE_DATE": "del_delegate_date", "APP_TITLE": "app_title"}
 # the filters of seed 004 (filters table; GET /cases/advanced-search) and the requirement each belongs to
 PM_FILTERS = {"pro_uid": "PM-FILTER-001", "cat_uid": "PM-FILTER-001", "search": "PM-FILTER-002",
               "app_status": "PM-FILTER-003", "usr_uid": "PM-FILTER-003", "date_from": "PM-FILTER-003",
@@ -696,6 +699,18 @@ class ProcessMakerJudge(Judge):
             descending = (query.get("dir") or "DESC").upper() != "ASC"
             problem = order_problem(cases, descending)
             self.require(problem is None, "list_order", "PM-PAGE-002", key, f"{key}: {problem}", ex)
+        elif sort and sort.upper().removeprefix("APP_CACHE_VIEW.") in PM_SORT_OTHER and len(cases) > 1 \
+                and query.get("dir") in (None, "", "ASC", "DESC"):
+            # seed 004: sort names an APP_CACHE_VIEW field; the dates by their case object members (ties in any
+            # order), APP_TITLE under any collation (the suite's test_every_sort_field_serves_its_order; vendor
+            # audit L5, C4). A lowercase dir is left alone: the 3.5.8 server sorts dir=desc ascending (VF PMSRC)
+            from conformance.suites.processmaker_3.test_paging import date_order_problem, title_order_problem
+
+            descending = query.get("dir") != "ASC"
+            member = PM_SORT_OTHER[sort.upper().removeprefix("APP_CACHE_VIEW.")]
+            problem = title_order_problem(cases, descending) if member == "app_title" else \
+                date_order_problem(cases, member, descending)
+            self.require(problem is None, "list_order", "PM-PAGE-002", key, f"{key} with sort={sort}: {problem}", ex)
         if page is not None:
             from conformance.suites.processmaker_3.test_paging import check_echo
 

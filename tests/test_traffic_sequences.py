@@ -109,6 +109,56 @@ def test_pm_paused_list_holding_an_open_case_not_paused(tmp_path):
     assert good["PM-LIST-002"] == "passed"
 
 
+def pm_page(cases: list[dict[str, Any]], start: int, limit: int, total: int) -> dict[str, Any]:
+    return {"total": total, "start": start, "limit": limit, "sort": "app_cache_view.app_number", "dir": "desc",
+            "cat_uid": "", "pro_uid": "", "search": "", "data": cases}
+
+
+def test_pm_page_against_the_list_read_from_its_first_case(tmp_path):
+    every = [pm_case(n) for n in range(9, 0, -1)]
+    oracle = record("GET", f"{PM}/cases/paged?limit=300", 200, pm_page(every, 1, 300, 9))
+    # seed 004: start=4 begins with the fourth case (the 3.5.8 server: the fifth); a page one case early overlaps
+    bad = outcomes(tmp_path / "bad", "processmaker-3",
+                   [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[2:5], 4, 3, 9))],
+                   PM)
+    good = outcomes(tmp_path / "good", "processmaker-3",
+                    [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[3:6], 4, 3, 9))],
+                    PM)
+    assert bad["PM-PAGE-004"] == "failed"
+    assert good["PM-PAGE-004"] == "passed"
+
+
+def test_pm_total_below_what_a_page_shows(tmp_path):
+    every = [pm_case(n) for n in range(9, 0, -1)]
+    url = f"{PM}/cases/paged?limit=3&start=4"
+    bad = outcomes(tmp_path / "bad", "processmaker-3", [record("GET", url, 200, pm_page(every[3:6], 4, 3, 3))], PM)
+    good = outcomes(tmp_path / "good", "processmaker-3", [record("GET", url, 200, pm_page(every[3:6], 4, 3, 9))], PM)
+    assert bad["PM-PAGE-005"] == "failed"
+    assert good["PM-PAGE-005"] == "passed"
+
+
+def test_pm_title_order(tmp_path):
+    url = f"{PM}/cases?limit=300&sort=APP_CACHE_VIEW.APP_TITLE&dir=ASC"
+    bad = outcomes(tmp_path / "bad", "processmaker-3",
+                   [record("GET", url, 200, [pm_case(2, title="beta"), pm_case(1, title="alpha")])], PM)
+    good = outcomes(tmp_path / "good", "processmaker-3",
+                    [record("GET", url, 200, [pm_case(1, title="alpha"), pm_case(2, title="beta")])], PM)
+    assert bad["PM-PAGE-002"] == "failed"
+    assert good["PM-PAGE-002"] == "passed"
+
+
+def test_pm_batch_reassign_claims_a_move_the_case_does_not_show(tmp_path):
+    uid = f"{5:032d}"
+    batch = record("POST", f"{PM}/cases/reassign", 200, json.dumps({"cases": [{"APP_UID": uid, "DEL_INDEX": 1}]}),
+                   {"cases": [{"APP_UID": uid, "DEL_INDEX": 1}], "usr_uid_target": REVIEWER})
+    bad = outcomes(tmp_path / "bad", "processmaker-3",
+                   [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", ADMIN))], PM)
+    good = outcomes(tmp_path / "good", "processmaker-3",
+                    [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", REVIEWER))], PM)
+    assert bad["PM-LIFE-007"] == "failed"
+    assert good["PM-LIFE-007"] == "passed"
+
+
 # --------------------------------------------------------------------------- IBM CASEREST v1
 
 IBM = "http://ibm.example/CaseManager/CASEREST/v1"
