@@ -25,6 +25,13 @@ def record(method: str, url: str, status: int, body: Any = None, request: Any = 
             "response_body": "" if body is None else json.dumps(body), "elapsed_ms": 1.0, "error": None}
 
 
+def fires(tmp_path: Path, api: str, base_url: str, requirement: str, bad: list[dict[str, Any]],
+          good: list[dict[str, Any]]) -> None:
+    """The check under `requirement` fails the traffic with the defect and passes the same traffic without it."""
+    assert outcomes(tmp_path / "bad", api, bad, base_url)[requirement] == "failed"
+    assert outcomes(tmp_path / "good", api, good, base_url)[requirement] == "passed"
+
+
 def outcomes(tmp_path: Path, api: str, records: list[dict[str, Any]], base_url: str) -> dict[str, str]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     log = tmp_path / "exchanges.jsonl"
@@ -56,10 +63,9 @@ def test_pm_filtered_list_missing_a_matching_case_of_the_unfiltered_list(tmp_pat
     unfiltered = record("GET", f"{PM}/cases/advanced-search?{query}", 200, every)
     ranged = f"{PM}/cases/advanced-search?{query}&date_from=2014-08-07&date_to=2014-08-08"
     # seed 004: date_to includes its day; a server dropping case 8 (delegated on date_to) misses a match
-    bad = outcomes(tmp_path / "bad", "processmaker-3", [unfiltered, record("GET", ranged, 200, [every[2]])], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3", [unfiltered, record("GET", ranged, 200, every[1:])], PM)
-    assert bad["PM-FILTER-003"] == "failed"
-    assert good["PM-FILTER-003"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-FILTER-003",
+          [unfiltered, record("GET", ranged, 200, [every[2]])],
+          [unfiltered, record("GET", ranged, 200, every[1:])])
 
 
 def test_pm_filter_is_not_compared_across_a_write(tmp_path):
@@ -75,24 +81,18 @@ def test_pm_route_that_leaves_the_case_where_it_was(tmp_path):
     uid = f"{5:032d}"
     route = record("PUT", f"{PM}/cases/{uid}/route-case", 200, None, {})
     before = record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", del_index=1))
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [before, route, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", del_index=1))], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3",
-                    [before, route, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", del_index=2))], PM)
-    assert bad["PM-LIFE-002"] == "failed"
-    assert good["PM-LIFE-002"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-LIFE-002",
+          [before, route, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", del_index=1))],
+          [before, route, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", del_index=2))])
 
 
 def test_pm_reassign_that_keeps_the_user(tmp_path):
     uid = f"{5:032d}"
     reassign = record("PUT", f"{PM}/cases/{uid}/reassign-case", 200, None,
                       {"usr_uid_source": ADMIN, "usr_uid_target": REVIEWER})
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [reassign, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", ADMIN))], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3",
-                    [reassign, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", REVIEWER))], PM)
-    assert bad["PM-LIFE-006"] == "failed"
-    assert good["PM-LIFE-006"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-LIFE-006",
+          [reassign, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", ADMIN))],
+          [reassign, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "DRAFT", REVIEWER))])
 
 
 def test_pm_paused_list_holding_an_open_case_not_paused(tmp_path):
@@ -101,12 +101,9 @@ def test_pm_paused_list_holding_an_open_case_not_paused(tmp_path):
     listed = record("GET", f"{PM}/cases/paused?limit=300", 200, [pm_case(5, "TO_DO")])
     paused = pm_info(5, "TO_DO")
     paused["current_task"][0]["delStatus"] = "PAUSED"
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [listed, record("GET", f"{PM}/cases/{5:032d}", 200, pm_info(5, "TO_DO"))], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3", [listed, record("GET", f"{PM}/cases/{5:032d}", 200, paused)],
-                    PM)
-    assert bad["PM-LIST-002"] == "failed"
-    assert good["PM-LIST-002"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-LIST-002",
+          [listed, record("GET", f"{PM}/cases/{5:032d}", 200, pm_info(5, "TO_DO"))],
+          [listed, record("GET", f"{PM}/cases/{5:032d}", 200, paused)])
 
 
 def pm_page(cases: list[dict[str, Any]], start: int, limit: int, total: int) -> dict[str, Any]:
@@ -118,45 +115,33 @@ def test_pm_page_against_the_list_read_from_its_first_case(tmp_path):
     every = [pm_case(n) for n in range(9, 0, -1)]
     oracle = record("GET", f"{PM}/cases/paged?limit=300", 200, pm_page(every, 1, 300, 9))
     # seed 004: start=4 begins with the fourth case (the 3.5.8 server: the fifth); a page one case early overlaps
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[2:5], 4, 3, 9))],
-                   PM)
-    good = outcomes(tmp_path / "good", "processmaker-3",
-                    [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[3:6], 4, 3, 9))],
-                    PM)
-    assert bad["PM-PAGE-004"] == "failed"
-    assert good["PM-PAGE-004"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-PAGE-004",
+          [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[2:5], 4, 3, 9))],
+          [oracle, record("GET", f"{PM}/cases/paged?limit=3&start=4", 200, pm_page(every[3:6], 4, 3, 9))])
 
 
 def test_pm_total_below_what_a_page_shows(tmp_path):
     every = [pm_case(n) for n in range(9, 0, -1)]
     url = f"{PM}/cases/paged?limit=3&start=4"
-    bad = outcomes(tmp_path / "bad", "processmaker-3", [record("GET", url, 200, pm_page(every[3:6], 4, 3, 3))], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3", [record("GET", url, 200, pm_page(every[3:6], 4, 3, 9))], PM)
-    assert bad["PM-PAGE-005"] == "failed"
-    assert good["PM-PAGE-005"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-PAGE-005",
+          [record("GET", url, 200, pm_page(every[3:6], 4, 3, 3))],
+          [record("GET", url, 200, pm_page(every[3:6], 4, 3, 9))])
 
 
 def test_pm_title_order(tmp_path):
     url = f"{PM}/cases?limit=300&sort=APP_CACHE_VIEW.APP_TITLE&dir=ASC"
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [record("GET", url, 200, [pm_case(2, title="beta"), pm_case(1, title="alpha")])], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3",
-                    [record("GET", url, 200, [pm_case(1, title="alpha"), pm_case(2, title="beta")])], PM)
-    assert bad["PM-PAGE-002"] == "failed"
-    assert good["PM-PAGE-002"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-PAGE-002",
+          [record("GET", url, 200, [pm_case(2, title="beta"), pm_case(1, title="alpha")])],
+          [record("GET", url, 200, [pm_case(1, title="alpha"), pm_case(2, title="beta")])])
 
 
 def test_pm_batch_reassign_claims_a_move_the_case_does_not_show(tmp_path):
     uid = f"{5:032d}"
     batch = record("POST", f"{PM}/cases/reassign", 200, json.dumps({"cases": [{"APP_UID": uid, "DEL_INDEX": 1}]}),
                    {"cases": [{"APP_UID": uid, "DEL_INDEX": 1}], "usr_uid_target": REVIEWER})
-    bad = outcomes(tmp_path / "bad", "processmaker-3",
-                   [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", ADMIN))], PM)
-    good = outcomes(tmp_path / "good", "processmaker-3",
-                    [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", REVIEWER))], PM)
-    assert bad["PM-LIFE-007"] == "failed"
-    assert good["PM-LIFE-007"] == "passed"
+    fires(tmp_path, "processmaker-3", PM, "PM-LIFE-007",
+          [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", ADMIN))],
+          [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", REVIEWER))])
 
 
 # --------------------------------------------------------------------------- IBM CASEREST v1
@@ -269,6 +254,4 @@ IBM_FAMILIES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
 
 @pytest.mark.parametrize("requirement", sorted(IBM_FAMILIES))
 def test_ibm_sequence_check_fires_on_the_defect_only(tmp_path, requirement):
-    bad, good = IBM_FAMILIES[requirement]
-    assert outcomes(tmp_path / "bad", "ibm-caserest-v1", bad, IBM)[requirement] == "failed"
-    assert outcomes(tmp_path / "good", "ibm-caserest-v1", good, IBM)[requirement] == "passed"
+    fires(tmp_path, "ibm-caserest-v1", IBM, requirement, *IBM_FAMILIES[requirement])
