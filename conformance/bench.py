@@ -322,8 +322,16 @@ def parallel(api: str, work: Path) -> dict[str, Any]:
 
 
 # -- latency: time to verdict against a server far away -----------------------------------------------
-# one process is the default (`--workers 1`): at 0 ms on 2 cores, workers cost more start-up than they save
-LATENCY_MODES = (("one process (default)", ()), ("--workers 8", ("--workers", "8")))
+# (label, run arguments, target edits). The first row is the baseline the others are set against: one
+# process sending one request at a time (`safety.max_in_flight = 1`), as every run did before a test's
+# independent requests went out side by side. The default is one process with up to max_in_flight (8)
+# requests open (Session.submit); `--workers N` shares max_in_flight out, so each of 8 workers sends one
+# request at a time and the run's bound stays 8.
+ONE_AT_A_TIME = {"[safety]\n": "[safety]\nmax_in_flight = 1\n"}
+LATENCY_MODES = (("one process, one request at a time", (), ONE_AT_A_TIME),
+                 ("one process, 8 in flight (default)", (), {}),
+                 ("--workers 2, 4 in flight each", ("--workers", "2"), {}),
+                 ("--workers 8, 1 in flight each", ("--workers", "8"), {}))
 
 
 def _verdicts(folder: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -333,18 +341,21 @@ def _verdicts(folder: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
             for rid, r in doc["requirements"].items()}
 
 
-def latency(api: str, work: Path, latencies: tuple[int, ...]) -> list[dict[str, Any]]:
-    """Each latency (emulate --latency MS), each way of running: time to verdict (the command's wall time),
-    requests, TCP connections opened, and whether every requirement's outcome and findings equal the one
-    process run's at the same latency. At 0 ms, the one-process run is also set against the raw replay of
-    its requests (the harness's overhead)."""
+def latency(api: str, work: Path, latencies: tuple[int, ...], modes: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Each latency (emulate --latency MS), each way of running (LATENCY_MODES, or those whose label starts
+    with one of `modes`): time to verdict (the command's wall time), requests, TCP connections opened, and
+    whether every requirement's outcome and findings equal the first mode's (one request at a time) at the
+    same latency. At 0 ms, the default run is also set against the raw replay of its requests (the
+    harness's overhead)."""
     rows = []
+    chosen = [m for m in LATENCY_MODES if not modes or m is LATENCY_MODES[0] or m[0].startswith(modes)]
     for ms in latencies:
         single: dict[str, Any] | None = None
-        for label, extra in LATENCY_MODES:
+        for label, extra, edits in chosen:
             folder = work / f"latency-{api}-{ms}" / re.sub(r"[^a-z0-9]+", "-", label).strip("-")
             with EmulatorProcess(api, db=":memory:", latency=str(ms)) as emu:
-                proc, wall = _run(_conformance(_target_file(api, emu.url, folder), folder / "run", "-q", *extra))
+                proc, wall = _run(_conformance(_target_file(api, emu.url, folder, edits), folder / "run", "-q",
+                                               *extra))
             results_file = folder / "run" / "results.json"
             if not results_file.exists():
                 rows.append({"api": api, "latency_ms": ms, "mode": label, "error": (proc.stdout + proc.stderr)[-500:]})
@@ -357,7 +368,7 @@ def latency(api: str, work: Path, latencies: tuple[int, ...]) -> list[dict[str, 
                 single = row
             row["identical"] = row["verdicts"] == single["verdicts"]
             row["speedup"] = round(single["seconds"] / wall, 2)
-            if ms == 0 and row is single:
+            if ms == 0 and "(default)" in label:
                 with EmulatorProcess(api, db=":memory:") as emu:
                     target = _target(_target_file(api, emu.url, folder / "replay"))
                     old = re.match(r"https?://[^/]+", doc["target"]["base_url"]).group(0)
@@ -373,12 +384,17 @@ def latency(api: str, work: Path, latencies: tuple[int, ...]) -> list[dict[str, 
 
 def _latency_md(doc: dict[str, Any]) -> list[str]:
     out = ["**Latency** (time to verdict against a server far away): each API's emulator with `--latency MS`, "
-           "run in one process (the default) and with `--workers 8` (pytest-xdist: whole "
-           "test files per worker, each operation's generated property test apart; exclusive tests such as "
-           "list walks run alone, see docs/safety.md). *s* = the command's wall time; *conn* = TCP connections "
-           "opened (keep-alive reuses them); *same* = every requirement's outcome and findings equal the "
-           "one-process run's at that latency. *overhead* (0 ms, one process) = our run's wall time over the raw "
-           "replay of the same requests by one httpx client.", "",
+           "run in one process sending one request at a time (`safety.max_in_flight = 1`, how every run went "
+           "before; the baseline), in one process with up to 8 requests open (the default: a test's "
+           "independent requests, above all the generated property tests' reads and their writes to IDs "
+           "that name nothing of the run, go out side by side and are judged in order), and with "
+           "`--workers N` (pytest-xdist: whole test files per worker, each operation's generated property "
+           "test apart; max_in_flight shared out between the workers; exclusive tests such as list walks "
+           "run alone, see docs/safety.md). *s* = the command's wall time; *speed-up* = the baseline's time "
+           "over this one's; *conn* = TCP connections opened (keep-alive reuses them); *same* = every "
+           "requirement's outcome and findings equal the baseline's at that latency. *overhead* (0 ms, the "
+           "default) = our run's wall time over the raw replay of the same requests by one httpx client, one "
+           "after another.", "",
            "| API | latency ms | mode | s | speed-up | requests | conn | same | overhead |",
            "|---|---|---|---|---|---|---|---|---|"]
     for r in doc["latency"]:
@@ -965,11 +981,14 @@ SECTIONS = ("overhead", "stock", "finding", "parallel", "growth", "emulator", "s
 @click.option("--load-seconds", default=10, show_default=True, help="emulator speed: seconds of load per server")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="growth: case counts")
 @click.option("--latencies", default="0,20,100", show_default=True, help="latency: emulator delays, ms")
+@click.option("--latency-mode", "latency_modes", multiple=True,
+              help="latency: only the modes whose label starts with this (the baseline always runs), e.g. "
+                   "'one process, 8' or '--workers 8'")
 @click.option("--passive-size", default="100000,3000", show_default=True,
               help="passive: exchanges in the HAR, and how many of them are replayed through Prism")
 def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: tuple[str, ...],
          faults: tuple[str, ...], jobs: int, load_seconds: int, sizes: str, latencies: str,
-         passive_size: str) -> None:
+         latency_modes: tuple[str, ...], passive_size: str) -> None:
     """Measure the suite against raw httpx, stock schemathesis, Dredd and Prism."""
     chosen = list(api_names) or apis.names()
     wanted = set(sections or SECTIONS)
@@ -1004,7 +1023,7 @@ def main(out: Path, readme: Path | None, api_names: tuple[str, ...], sections: t
                                             lambda a=a: breadth(a, work, jobs, list(faults) or None)) for a in chosen]
     if "latency" in wanted:
         delays = tuple(int(ms) for ms in latencies.split(","))
-        doc["latency"] = [row for a in chosen for row in step(f"latency {a}", lambda a=a: latency(a, work, delays))]
+        doc["latency"] = [row for a in chosen for row in step(f"latency {a}", lambda a=a: latency(a, work, delays, latency_modes))]
     if "passive" in wanted:
         har_size, prism_size = (int(n) for n in passive_size.split(","))
         doc["passive"] = [step(f"passive {a}", lambda a=a: bench_passive.passive(a, work, har_size, prism_size))

@@ -10,6 +10,7 @@ another host (DESIGN.md, "Staging safety").
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
 import itertools
 from collections import OrderedDict
@@ -21,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
@@ -268,6 +269,22 @@ class TokenSource:
         return dict(token)
 
 
+@dataclass
+class _Prepared:
+    """A request as built before the wire (Session._prepare), with the exchange that will record it."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None
+    params: Any
+    files: Any
+    data: Any
+    auth: bool | str
+    request: Any = None
+    exchange: Any = None
+
+
 class Session:
     """Sends requests for the suite under the target's bounds and records each one."""
 
@@ -293,6 +310,11 @@ class Session:
         self._in_flight = threading.BoundedSemaphore(limit)
         self._whole_in_flight = threading.BoundedSemaphore(whole)
         self._whole = False
+        self._whole_in_flight_count = whole
+        # the reads of the current test sent side by side (pipelined(), submit()), with what judges them
+        self._pending: list[tuple[Any, Callable[[Exchange], Any]]] | None = None
+        self._pipeline_failed = False
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self.connections_opened = 0  # TCP connections this session opened (httpcore's trace extension)
         self._budget_lock = threading.Lock()
         self._sent = 0
@@ -315,6 +337,10 @@ class Session:
             if self._sent >= self.target.safety.max_requests:
                 raise BudgetExceeded(f"max_requests={self.target.safety.max_requests} reached")
             self._sent += 1
+
+    def _unspend(self) -> None:
+        with self._budget_lock:
+            self._sent -= 1
 
     def _pace(self) -> None:
         rate = self.target.safety.rate_limit
@@ -347,7 +373,114 @@ class Session:
         files: Any = None,
         data: Any = None,
     ) -> Exchange:
-        """Send one request. `auth=False` sends no Authorization; a string is sent as-is."""
+        """Send one request. `auth=False` sends no Authorization; a string is sent as-is.
+
+        Inside `pipelined()`, the reads submitted before it are answered first: this request may
+        change what they read (a write on the case they read), so it goes out as it would have
+        one request at a time."""
+        self._settle()
+        return self._deliver(self._prepare(method, path, json_body=json_body, content=content, headers=headers,
+                                           params=params, auth=auth, base=base, files=files, data=data))
+
+    def submit(self, then: Callable[[Exchange], Any], method: str, path: str, *, independent: bool = False,
+               **kw: Any) -> None:
+        """Send one request of a test whose requests do not depend on each other's answers, and call
+        `then(exchange)` with its answer. Outside `pipelined()` (or with max_in_flight 1) that is
+        `then(self.request(...))`. Inside it, a read (RFC 9110 9.2.1 safe method: it changes nothing
+        on the server, so its answer does not depend on when it is sent among other reads) goes out at
+        once to the pipeline's threads, within max_in_flight, and so does a write the caller calls
+        `independent` (it names no resource any other request of the test reads or writes: a create, or
+        a generated ID that names nothing, whose answer is the same whenever it arrives); any other
+        request waits for those before it and is sent right away, as `request` does. Every `then` runs in the test's own
+        thread, in the order of submission, when the pipeline drains: a test's findings, their order
+        and messages are those of one request at a time.
+
+        Everything that does not need the server happens here, in submission order, as it would one
+        request at a time: building the request (a request HTTP/1.1 cannot carry raises here, so a
+        property test still rejects it before generating the next one), the read-only refusal and
+        the request budget (max_requests is reached by the same request)."""
+        pending = self._pending
+        if pending is None:
+            then(self.request(method, path, **kw))
+            return
+        if method.upper() not in READ_ONLY_METHODS and not independent:
+            exchange = self.request(method, path, **kw)
+            pending.append((exchange, then))
+            return
+        self._settle_failed()
+        prepared = self._prepare(method, path, **kw)
+        pending.append((self._pool().submit(self._deliver_pipelined, prepared), then))
+
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """The scope of one test inside which `submit` sends reads side by side (max_in_flight > 1);
+        on leaving, the answers are judged in submission order (`then`), also when the test raised
+        (an earlier request's error, a finding's failure, is the one one request at a time would
+        have met first)."""
+        if self._pending is not None or self.target.safety.max_in_flight <= 1:
+            yield  # nested, or one request at a time: nothing to drain
+            return
+        self._pending = []
+        self._pipeline_failed = False
+        try:
+            yield
+        except BaseException:
+            self._drain()  # an earlier request's error or failing `then` is raised instead of the test's
+            raise
+        else:
+            self._drain()
+        finally:
+            self._pending = None
+
+    def _settle(self) -> None:
+        """Wait until the reads the pipeline has sent are answered (not judged: `then` waits for the drain)."""
+        pending = self._pending
+        if pending:
+            concurrent.futures.wait([f for f, _ in pending if isinstance(f, concurrent.futures.Future)])
+        self._settle_failed()
+
+    def _settle_failed(self) -> None:
+        if self._pending is not None and self._pipeline_failed:
+            # one request at a time, the test would have stopped at that error: send nothing more
+            # (the drain raises the error itself, in its place among the test's requests)
+            raise SuiteBroken("not sent: an earlier request of this test failed")
+
+    def _drain(self) -> None:
+        pending, self._pending = self._pending or [], None
+        try:
+            for item, then in pending:
+                try:
+                    exchange = item.result() if isinstance(item, concurrent.futures.Future) else item
+                    then(exchange)
+                except BaseException:
+                    self._pipeline_failed = True  # the reads not yet sent are not sent (and not counted)
+                    raise
+        finally:
+            concurrent.futures.wait([f for f, _ in pending if isinstance(f, concurrent.futures.Future)])
+
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self._whole_in_flight_count, thread_name_prefix="conformance-send")
+        return self._executor
+
+    def _deliver_pipelined(self, prepared: "_Prepared") -> Exchange:
+        if self._pipeline_failed or self.stop_requested:
+            self._unspend()  # never sent: the budget and requests_sent count what went out
+            if self.stop_requested:
+                raise KeyboardInterrupt("interrupted: stopping between requests")
+            raise SuiteBroken("not sent: an earlier request of this test failed")
+        try:
+            return self._deliver(prepared)
+        except BaseException:
+            self._pipeline_failed = True
+            raise
+
+    def _prepare(self, method: str, path: str, *, json_body: Any = None, content: bytes | str | None = None,
+                 headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+                 auth: bool | str = True, base: str | None = None, files: Any = None,
+                 data: Any = None) -> "_Prepared":
+        """Everything before the wire: refusals, headers, the built request, its budget and exchange id."""
         method = method.upper()
         if self.stop_requested:
             # a Ctrl-C arrived during an earlier request; stopping here, between requests, means
@@ -363,26 +496,49 @@ class Session:
         if isinstance(content, str):
             content = content.encode("utf-8")
         send_headers.update(headers or {})
+        prepared = _Prepared(method, url, send_headers, content, params, files, data, auth)
+        self._build(prepared)
+        return prepared
+
+    def _authorize(self, prepared: "_Prepared") -> None:
+        if prepared.auth is True:
+            value = self.tokens.header()
+            if value:
+                prepared.headers["Authorization"] = value
+        elif isinstance(prepared.auth, str):
+            prepared.headers["Authorization"] = prepared.auth
+
+    def _build(self, p: "_Prepared") -> None:
+        self._authorize(p)
+        request = self._client.build_request(p.method, p.url, headers=p.headers, content=p.content, params=p.params,
+                                             files=p.files, data=p.data, extensions={"trace": self._trace})
+        self._spend()
+        body = request.read() if request.stream is not None else b""
+        p.request = request
+        p.exchange = Exchange(
+            id=self.log.next_id(),
+            method=p.method,
+            url=self.redactor.text(str(request.url)),
+            request_headers=self.redactor.headers(request.headers.items()),
+            request_body=self.redactor.body(body),
+        )
+
+    def _deliver(self, p: "_Prepared") -> Exchange:
+        """Send a prepared request; once more with a new token after a 401, up to 3 times after a 429."""
         retried_auth = False
         retries_429 = 0
         while True:
-            if auth is True:
-                value = self.tokens.header()
-                if value:
-                    send_headers["Authorization"] = value
-            elif isinstance(auth, str):
-                send_headers["Authorization"] = auth
-            exchange = self._send(method, url, send_headers, content, params, files, data)
-            if exchange.status == 401 and auth is True and self.tokens.refreshable and not retried_auth:
+            exchange = self._transmit(p)
+            if exchange.status == 401 and p.auth is True and self.tokens.refreshable and not retried_auth:
                 # A token can expire between our check and the server's: re-authenticate once.
                 retried_auth = True
                 self.tokens.header(force_new=True)
-                continue
-            if exchange.status == 429 and retries_429 < 3:
+            elif exchange.status == 429 and retries_429 < 3:
                 retries_429 += 1
                 time.sleep(self._retry_after(exchange))
-                continue
-            return exchange
+            else:
+                return exchange
+            self._build(p)
 
     @staticmethod
     def _retry_after(exchange: Exchange) -> float:
@@ -392,19 +548,9 @@ class Session:
         except ValueError:
             return 1.0
 
-    def _send(self, method, url, headers, content, params, files, data) -> Exchange:
-        request = self._client.build_request(method, url, headers=headers, content=content, params=params,
-                                             files=files, data=data, extensions={"trace": self._trace})
-        self._spend()
+    def _transmit(self, p: "_Prepared") -> Exchange:
+        request, exchange, method = p.request, p.exchange, p.method
         self._pace()
-        body = request.read() if request.stream is not None else b""
-        exchange = Exchange(
-            id=self.log.next_id(),
-            method=method,
-            url=self.redactor.text(str(request.url)),
-            request_headers=self.redactor.headers(request.headers.items()),
-            request_body=self.redactor.body(body),
-        )
         started = time.perf_counter()
         try:
             with self._whole_in_flight if self._whole else self._in_flight:
@@ -458,6 +604,8 @@ class Session:
             self._whole = False
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         self._client.close()
 
     def __enter__(self) -> "Session":

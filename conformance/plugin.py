@@ -288,14 +288,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
-    result = yield
     run = current(pyfuncitem.config)
-    if run is not None:
-        with run._lock:
-            soft = list(run._soft.get(pyfuncitem.nodeid, []))
-        if soft:
-            # the test reported findings and went on to its end: now it fails, with all of them
-            raise FindingsReported(list(dict.fromkeys(f.message for f in soft)))
+    if run is None:
+        return (yield)
+    # the requests a test sent with Session.submit go out side by side and are judged, in order, when
+    # its function returns (conformance/http.py, Session.pipelined), before its findings are counted
+    with run.session.pipelined():
+        result = yield
+    with run._lock:
+        soft = list(run._soft.get(pyfuncitem.nodeid, []))
+    if soft:
+        # the test reported findings and went on to its end: now it fails, with all of them
+        raise FindingsReported(list(dict.fromkeys(f.message for f in soft)))
     return result
 
 

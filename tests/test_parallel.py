@@ -132,6 +132,76 @@ def test_max_in_flight_bounds_open_requests_and_connections_are_kept_alive():
         assert s.connections_opened <= 3  # the pool's connections, reused
 
 
+class Counter(Busy):
+    """Busy, also answering a write (POST /write) that says how many requests were open when it arrived."""
+
+    async def write(self, request) -> JSONResponse:
+        return JSONResponse({"open_at_write": self.open})
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/slow", self.slow), Route("/write", self.write, methods=["POST"])])
+
+
+def test_pipelined_reads_go_side_by_side_and_are_judged_in_order_after_the_writes_before_them():
+    busy = Counter()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=4, max_requests=40) as s:
+        judged: list[tuple[str, int]] = []
+        with s.pipelined():
+            for i in range(12):
+                s.submit(lambda ex, i=i: judged.append(("read", i)), "GET", f"/slow?i={i}", auth=False)
+            assert judged == []  # judged when the test ends, not as the answers arrive
+            s.submit(lambda ex: judged.append(("write", ex.json()["open_at_write"])), "POST", "/write", auth=False)
+            for i in range(12, 16):
+                s.submit(lambda ex, i=i: judged.append(("read", i)), "GET", f"/slow?i={i}", auth=False)
+        assert judged == [("read", i) for i in range(12)] + [("write", 0)] + [("read", i) for i in range(12, 16)]
+        assert busy.most == 4  # side by side, within max_in_flight
+        assert s.requests_sent == 17 and len(s.log) == 17
+
+
+def test_one_in_flight_sends_and_judges_each_request_before_the_next():
+    busy = Counter()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=1) as s:
+        judged: list[int] = []
+        with s.pipelined():
+            for i in range(3):
+                s.submit(lambda ex, i=i: judged.append(i), "GET", "/slow", auth=False)
+                assert judged == list(range(i + 1))  # judged at once, before the next request
+        assert busy.most == 1
+
+
+def test_the_budget_stops_a_pipelined_test_at_the_same_request_and_earlier_answers_are_still_judged():
+    from conformance.failures import BudgetExceeded
+
+    busy = Counter()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=4, max_requests=5) as s:
+        judged: list[int] = []
+        with pytest.raises(BudgetExceeded):
+            with s.pipelined():
+                for i in range(8):
+                    s.submit(lambda ex, i=i: judged.append(i), "GET", "/slow", auth=False)
+        assert judged == [0, 1, 2, 3, 4] and s.requests_sent == 5 and len(s.log) == 5
+
+
+def test_an_earlier_reads_error_is_raised_in_its_place_and_later_reads_are_not_sent_or_counted():
+    from conformance.failures import SuiteBroken
+
+    busy = Counter()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=2, timeout=5) as s:
+        judged: list[int] = []
+        dead = "http://127.0.0.1:9/slow"  # the discard port: connection refused
+        with pytest.raises(SuiteBroken, match="ConnectError"):
+            with s.pipelined():
+                s.submit(lambda ex: judged.append(0), "GET", "/slow", auth=False)
+                s.submit(lambda ex: judged.append(1), "GET", dead, auth=False)
+                try:
+                    for i in range(2, 40):
+                        s.submit(lambda ex, i=i: judged.append(i), "GET", "/slow", auth=False)
+                except SuiteBroken:
+                    pass  # a later request of the test sees that the run cannot go on
+        assert judged == [0]
+        assert s.requests_sent == len(s.log) < 40  # what was not sent is not counted
+
+
 def test_more_workers_than_max_in_flight_is_a_usage_error(tmp_path):
     target = tmp_path / "t.toml"
     text = (TARGETS / "processmaker-emulator.toml").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ passwords to a real login.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 import pytest
@@ -190,7 +190,9 @@ def _bounded(case) -> None:  # noqa: ANN001
         case.query = query
 
 
-def _send(case, pm: PmApi) -> Exchange:
+def _send(case, pm: PmApi, then: Callable[[Exchange], Any]) -> None:
+    """Send a case; `then(exchange)` judges the answer (now, or for a read sent side by side when the test
+    ends, in order: Session.submit). A request HTTP/1.1 cannot carry raises here, before anything is sent."""
     _bounded(case)
     kwargs = case.as_transport_kwargs(base_url=pm.target.base_url)
     raw = kwargs.get("data")
@@ -200,10 +202,10 @@ def _send(case, pm: PmApi) -> Exchange:
         headers.pop("Content-Type", None)  # httpx sets the multipart boundary
         files = [(name, value if isinstance(value, (bytes, str, tuple)) else json.dumps(value))
                  for name, value in (files.items() if isinstance(files, dict) else files)]
-    return pm.s.request(kwargs["method"], kwargs["url"], json_body=kwargs.get("json"),
-                        content=raw if isinstance(raw, (bytes, str)) else None,
-                        data=raw if isinstance(raw, dict) else None, files=files or None,
-                        headers=headers, params=kwargs.get("params"))
+    pm.s.submit(then, kwargs["method"], kwargs["url"], json_body=kwargs.get("json"),
+                content=raw if isinstance(raw, (bytes, str)) else None,
+                data=raw if isinstance(raw, dict) else None, files=files or None,
+                headers=headers, params=kwargs.get("params"))
 
 
 def _remember(case, ex: Exchange, real: dict[str, Any] | None) -> None:
@@ -226,18 +228,21 @@ def test_responses_conform_to_spec(case, pm, target, real_cases, observe, confor
             reject()  # schemathesis probing an undocumented method on a read-only operation
     real = real_cases.for_operation(operation, case.operation.path)
     _steer(case, pm, real)
+
+    def judged(ex):
+        pm.track(ex)  # a case a generated create started is retired with the others
+        _remember(case, ex, real)
+        # each distinct failure is a finding; generation goes on, so that this operation's first failure
+        # does not hide the others
+        if judge(case, ex, CHECKS, conformance_run.report, "PM-SCHEMA-001", "generated") \
+                and body_only_negative(case) and ex.status is not None and 200 <= ex.status < 300:
+            # our schema is stricter than the documents in places: recorded, not failed
+            observe("PM-SCHEMA-001", f"accepted_invalid_body {case.method} {case.path}", ex.id, first_only=True)
+
     try:
-        ex = _send(case, pm)
+        _send(case, pm, judged)
     except (UnicodeEncodeError, httpx.InvalidURL, httpx.LocalProtocolError, TypeError, ValueError, AttributeError):
         reject()  # not sendable over HTTP/1.1 at all: nothing to learn from it
-    pm.track(ex)  # a case a generated create started is retired with the others
-    _remember(case, ex, real)
-    # each distinct failure is a finding; generation goes on, so that this operation's first failure
-    # does not hide the others
-    if judge(case, ex, CHECKS, conformance_run.report, "PM-SCHEMA-001", "generated") and body_only_negative(case) \
-            and ex.status is not None and 200 <= ex.status < 300:
-        # our schema is stricter than the documents in places: recorded, not failed
-        observe("PM-SCHEMA-001", f"accepted_invalid_body {case.method} {case.path}", ex.id, first_only=True)
 
 
 # -- members of the wrong JSON type (conformance/suites/schema_cases.py says why) ------------------------
@@ -275,8 +280,10 @@ def test_members_of_the_wrong_type_are_refused(operation, pm, real_cases, observ
     params = {"app_uid": real["app_uid"]} if "{app_uid}" in path else {}
     # the run tag in a new case's variables stays as it is (staging safety)
     for what, case in wrong_type_cases(schema, operation, body, frozenset({"variables"}), path_parameters=params):
-        ex = _send(case, pm)
-        pm.track(ex)
-        if judge(case, ex, CHECKS, conformance_run.report, "PM-SCHEMA-001", what) and ok(ex):
-            # a server may coerce the value; the schema refuses it: recorded, not failed
-            observe("PM-SCHEMA-001", f"accepted_wrong_type {method} {path}", ex.id, first_only=True)
+        def judged(ex, case=case, what=what):
+            pm.track(ex)
+            if judge(case, ex, CHECKS, conformance_run.report, "PM-SCHEMA-001", what) and ok(ex):
+                # a server may coerce the value; the schema refuses it: recorded, not failed
+                observe("PM-SCHEMA-001", f"accepted_wrong_type {method} {path}", ex.id, first_only=True)
+
+        _send(case, pm, judged)
