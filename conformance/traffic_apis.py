@@ -86,6 +86,7 @@ class PegaJudge(PegaSequences, Judge):
         self._if_match: dict[str, str | None] = {}
         self.winners: _Bounded = _Bounded()  # (case, If-Match stamp) -> the write that succeeded with it
         self.init_sequences()  # conformance.traffic_pega: a write or an add held against a later read
+        self.produced: _Bounded = _Bounded()  # (case, eTag stamp) -> the successful write that answered it
 
     # ------------------------------------------------------------------ helpers
 
@@ -236,7 +237,11 @@ class PegaJudge(PegaSequences, Judge):
                         self.observe(missing_req, "missing_if_match_status", ex.status)
             elif sent is not None and not refresh:
                 before = self.known_before(case, ex)
-                if before is not None and sent < before[0] and answered != before[0]:
+                # an answer with the very eTag the traffic showed is this write's own result seen early by a
+                # concurrent read, unless another write had already answered that eTag (then this one is stale: a
+                # refused-then-accepted navigation back or recalculation answers the current eTag, committing nothing)
+                if before is not None and sent < before[0] and (answered != before[0]
+                                                                 or (case, before[0]) in self.produced):
                     # a write whose If-Match is older than an eTag the traffic already saw for the case
                     if _ok(ex):
                         self.failed("stale_if_match_refused", key, violate(
@@ -257,6 +262,8 @@ class PegaJudge(PegaSequences, Judge):
                     self.winners[(case, sent)] = ex
                 elif ex.status in (409, 412) and (case, sent) in self.winners:
                     self.passed("one_writer_wins", "PEGA-ETAG-005", key, ex)
+                if _ok(ex) and answered is not None and answered != sent:
+                    self.produced[(case, answered)] = ex
                 if _ok(ex) and answered is not None and key in self.ADVANCING:
                     # VF SW: the write answers 200 + a new ETag (PEGA-ETAG-002)
                     if self.require(answered != sent, "write_answers_new_etag", "PEGA-ETAG-002", key,
@@ -884,6 +891,27 @@ def _wrong_type(meta: dict[str, Any], value: Any) -> bool:
     return False
 
 
+def _valid(meta: dict[str, Any], value: Any) -> bool:
+    """A value the property's metadata admits on an update (acmdv085 updatability, acmdv106 MinValue, MaxValue,
+    MaxLength and choices, seed 003 the data type)."""
+    from conformance.suites.ibm_caserest_v1.client import choice_values, is_list, updatable
+
+    if not updatable(meta) or _wrong_type(meta, value) or (is_list(meta) != isinstance(value, list)):
+        return False
+    items = value if isinstance(value, list) else [value]
+    lo, hi, longest = meta.get("MinValue"), meta.get("MaxValue"), meta.get("MaxLength")
+    choices = choice_values(meta)
+    for v in items:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and (
+                isinstance(lo, (int, float)) and v < lo or isinstance(hi, (int, float)) and v > hi):
+            return False
+        if isinstance(v, str) and isinstance(longest, int) and len(v) > longest:
+            return False
+        if choices is not None and v not in choices:
+            return False
+    return True
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(str(value))
@@ -932,7 +960,7 @@ class CaseRestJudge(Judge):
         names = ("TargetObjectStore", "Tos") if key == "POST /deletecase" else ("TargetObjectStore",)
         has_tos = any(n in ex.query() or (isinstance(request, dict) and n in request) for n in names)
         # acmdv112: GET /solutions takes no TargetObjectStore (200 or 400)
-        if not has_tos and key != "GET /solutions" and ex.status is not None and ex.status not in (401, 302, 303) \
+        if not has_tos and key != "GET /solutions" and ex.status is not None and ex.status not in (401, 302, 303, 404) \
                 and ex.request_body_known:
             # VF: 'TargetObjectStore is required on every call'; seed 003: a missing required parameter is 400
             self.require(ex.status == 400, "target_object_store_required", "IBM-TOS-001", key,
@@ -980,6 +1008,14 @@ class CaseRestJudge(Judge):
         folder = bare(folder)
         if ex.method != "GET" and _ok(ex):
             self.created.pop(folder, None)  # compared with what a later write left, not with the create
+        if key == "PUT /case/{caseFolderId}" and ex.status == 400 and sent and isinstance(request, dict) \
+                and "TargetObjectStore" in {**ex.query(), **request}:
+            meta = self.meta_of(folder)
+            if all(n in meta and _valid(meta[n], v) for n, v in sent.items()):
+                # acmdv122: PUT /case stores values the case type's metadata admits (VF: 200, body {})
+                self.require(False, "put_values_read_back", "IBM-CASE-003", key,
+                             f"PUT /case refused values its case type admits ({', '.join(sorted(sent)[:5])}): 400",
+                             ex)
         if key == "PUT /case/{caseFolderId}" and _ok(ex) and sent is not None:
             have = self.written.get(folder)
             self.written[folder] = ({**(have[0] if have else {}), **sent}, ex, (have[2] if have else 0) + 1, sent)
@@ -1243,11 +1279,18 @@ class FabricHubJudge(Judge):
         self.status: _Bounded = _Bounded()  # registration ID -> (status last shown, exchange)
         self.clients: _Bounded = _Bounded()  # registration ID -> its own clientID (the POST /registrations answer)
         self.expect: _Bounded = _Bounded()  # registration ID -> (action, what its next status must be, exchange)
+        self.fresh: _Bounded = _Bounded()  # registration ID -> (status shown, exchange), no write on it since
+        self.gone: _Bounded = _Bounded()  # registration ID -> the DELETE that removed it
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
-        reg = ex.params.get("ID")
+        reg = ex.params.get("ID") if "/registrations/" in key else None
         action = key.rsplit("/", 1)[-1] if "/actions/" in key else None
+        before = self.fresh.get(reg) if reg else None
+        if reg and ex.method != "GET" and _ok(ex):
+            self.fresh.pop(reg, None)
+        if reg and ex.status is not None and ex.status != 401:
+            self.judge_life_cycle(ex, key, action, reg, before)
         if action and reg and _ok(ex):
             self.judge_action(ex, key, action, reg, body)
         for registration in self.registrations(body):
@@ -1255,6 +1298,7 @@ class FabricHubJudge(Judge):
             rid, status = registration.get("ID"), registration.get("status")
             if isinstance(rid, str) and isinstance(status, str):
                 self.status[rid] = (status, ex)
+                self.fresh[rid] = (status, ex)
                 expected = self.expect.pop(rid, None) if ex.method == "GET" else None
                 if expected is not None:
                     what, allowed, done = expected
@@ -1292,6 +1336,14 @@ class FabricHubJudge(Judge):
             # VF table: POST /tasks, PUT /tasks/{ID} 202; cases 202; associations 202
             self.require(ex.status == 202, "publication_answers_202", "HUB-SYNC-001", key,
                          f"{key} accepted with {ex.status}, expected 202", ex)
+        if key == "PUT /associations" and ex.status == 400 and ex.request_body_known:
+            request, schema = ex.request_json(), self.request_schema(op)
+            if isinstance(request, dict) and request.get("action") == "create" and schema is not None \
+                    and not self.contract.body_problems(schema, request):
+                # the real-time associations page: create on PUT /associations (audit rows 28, 29; VF: PUT
+                # /associations[/{ID}] with action create), answered 202
+                self.require(False, "publication_answers_202", "HUB-SYNC-001", key,
+                             "a well-formed association create on PUT /associations was refused with 400", ex)
 
     # VF: the text's name and the samples' name; Pega's life-cycle page: Sync-InProcess (vendor audit row 6)
     SYNCING = ("Sync-InProgress", "Open-SyncProgress", "Sync-InProcess")
@@ -1300,6 +1352,29 @@ class FabricHubJudge(Judge):
              "disablesync": lambda s: s not in FabricHubJudge.SYNCING and not s.startswith("Resolved"),
              "disable": lambda s: s != "Active",
              "enable": lambda s: not s.startswith("Resolved")}
+
+    def judge_life_cycle(self, ex: TrafficExchange, key: str, action: str | None, reg: str,
+                         before: tuple[str, TrafficExchange] | None) -> None:
+        """What the registration's last shown status (no write on it since) allows: disable only an Active one
+        (HUB-REG-004), DELETE not a syncing one, and a deleted one is gone (HUB-REG-006)."""
+        if action == "disable" and before is not None and before[0] != "Active":
+            # Pega's disable page: disable applies to an Active registration; others refused with 4xx (VF table)
+            self.require(ex.status >= 400, "disable_only_active", "HUB-REG-004", key,
+                         f"disable of a registration {before[1].id} showed {before[0]!r} answered {ex.status}",
+                         before[1], ex)
+        if key == "DELETE /registrations/{ID}":
+            if before is not None and before[0] in self.SYNCING:
+                # the registration life-cycle page: DELETE of a Pending-Activation registration; refused while syncing
+                self.require(ex.status >= 400, "delete_refused_while_syncing", "HUB-REG-006", key,
+                             f"DELETE of a registration {before[1].id} showed {before[0]!r} answered {ex.status}",
+                             before[1], ex)
+            if _ok(ex):
+                self.gone[reg] = ex
+        elif key == "GET /registrations/{ID}" and reg in self.gone:
+            # after DELETE, 'GET no longer answers it': the 404 of an unknown registration
+            self.require(ex.status == 404, "deleted_registration_gone", "HUB-REG-006", key,
+                         f"GET of a registration deleted by {self.gone[reg].id} answered {ex.status}",
+                         self.gone.pop(reg), ex)
 
     def judge_action(self, ex: TrafficExchange, key: str, action: str, reg: str, body: Any) -> None:
         if action in self.AFTER:

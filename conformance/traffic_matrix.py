@@ -45,12 +45,16 @@ NOT_VISIBLE: dict[str, dict[str, str]] = {
     },
     "ibm-caserest-v1": {
         "unknown-type-500": UNKNOWN_ID, "unknown-case-400": UNKNOWN_ID, "auth-any-password": ANY_TOKEN,
-        "definitions-unknown-200": UNKNOWN_ID, "doclist-unknown-200": UNKNOWN_ID,
+        "definitions-unknown-200": UNKNOWN_ID, "doclist-unknown-200": UNKNOWN_ID, "launchinfo-unknown-200": UNKNOWN_ID,
     },
     "pega-fabric-hub-sync-v1": {
         "unknown-registration-500": UNKNOWN_ID,
         "sync-accepts-registration-token": "which credentials a bearer token was issued for is not in the traffic",
         "disablesync-keeps-access": "which registration a sync token belongs to is not in the traffic",
+        "disable-stops-sync": "which registration a sync token belongs to is not in the traffic (a publication "
+                              "refused with 403 after a disable may be another registration's)",
+        "no-activation": "which registration the bodiless batch calls that end an initial load belong to is not in "
+                         "the traffic (the sync endpoints name none, and the token is redacted)",
         "put-ignored-after-batch": "what the Hub stored is readable only through a view outside the spec",
         "duplicate-ids-doubled": "what the Hub stored is readable only through a view outside the spec",
         "store-drops-item": "what the Hub stored is readable only through a view outside the spec",

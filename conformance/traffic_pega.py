@@ -166,6 +166,17 @@ class PegaSequences:
         self.added: _Bounded = _Bounded()  # (case, group) -> (values the add answered 2xx for, the add)
         self.writes = 0  # successful writes so far (a data view count and walk compare only with none between)
 
+    def judge_schema(self, ex: TrafficExchange, op: Any, key: str) -> None:
+        """A server without one of the optional operation groups (docs/real-servers.md, capabilities; the emulator's
+        on/off variants) answers that group's paths 404 like any path it lacks: such an answer is not the
+        operation's, so it is recorded, not judged against the operation's documented statuses."""
+        from conformance.suites.pega_dx_v2.model import OPERATION_CAPABILITIES
+
+        if ex.status == 404 and op.response_key(404) is None and OPERATION_CAPABILITIES.get((op.method, op.path)):
+            self.observe("PEGA-SCHEMA-001", "operation_answered_404", key)
+            return
+        super().judge_schema(ex, op, key)  # type: ignore[misc]
+
     # ------------------------------------------------------------------ dispatch
 
     def judge_sequences(self, ex: TrafficExchange, key: str, body: Any, case: str | None) -> None:

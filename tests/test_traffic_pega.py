@@ -317,3 +317,17 @@ def test_a_stale_if_match_applied_is_the_operations_own_requirement(tmp_path, pa
                                     headers={"ETag": '"20250117T160000.000 GMT"'}, request_headers={"If-Match": old})]
     result = outcomes(tmp_path, entries)
     assert flagged(result, requirement) and not flagged(result, "PEGA-ETAG-003")
+
+
+@pytest.mark.parametrize("other_writer", [True, False])
+def test_a_stale_write_answering_the_current_etag(tmp_path, other_writer):
+    """Navigation back with a stale If-Match, accepted with the eTag another write had answered: stale (NAV-001). The
+    same answer where only a read showed that eTag is the write's own result, read early by a concurrent GET."""
+    old, new = '"20250117T144833.923 GMT"', '"20250117T150000.000 GMT"'
+    first = [read(etag=old)]
+    if other_writer:
+        first.append(call("PATCH", f"{URL}/actions/pyUpdateCaseDetails", 200, case_body(), {"content": {}},
+                          headers={"ETag": new}, request_headers={"If-Match": old}))
+    back = call("PATCH", f"{A_URL}/navigation_steps/previous", 200, case_body(), {}, headers={"ETag": new},
+                request_headers={"If-Match": old})
+    assert flagged(outcomes(tmp_path, [*first, read(etag=new), back]), "PEGA-NAV-001") is other_writer
