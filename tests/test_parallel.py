@@ -97,6 +97,38 @@ def test_the_etag_race_keeps_its_writers_under_eight_workers_and_the_console_sho
     assert "Traceback" not in console and "Exception ignored" not in console, console
 
 
+@pytest.mark.proof  # two scoped Pega runs (~2-3 min): run by `make prove`
+def test_requests_side_by_side_reach_the_findings_of_one_request_at_a_time(tmp_path):
+    """The default (a test's independent requests open side by side, up to max_in_flight) and
+    max_in_flight = 1 (one request after another) send the same requests and report the same
+    findings, in the same order with the same messages: the generated property tests, where the
+    side-by-side requests are, against a server whose case bodies break the schema."""
+    from conformance.prove import target_text
+
+    def run(folder: Path, edit: str) -> dict:
+        target = folder / "target.toml"
+        folder.mkdir()
+        target.write_text(target_text("pega-dx-v2", emu.url).replace("[safety]\n", "[safety]\n" + edit),
+                          encoding="utf-8")
+        cmd = [sys.executable, "-m", "conformance.cli", "run", "--target", str(target), "--out", str(folder / "run"),
+               "--no-allure", "-q", "--requirement", "PEGA-SCHEMA-001"]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 1, done.stdout + done.stderr
+        return json.loads((folder / "run" / "results.json").read_text(encoding="utf-8"))
+
+    with EmulatorProcess("pega-dx-v2", faults=("schema-status-int",), latency="5") as emu:
+        one = run(tmp_path / "one", "max_in_flight = 1\n")
+    with EmulatorProcess("pega-dx-v2", faults=("schema-status-int",), latency="5") as emu:
+        side = run(tmp_path / "side", "")
+    found = [(f["fingerprint"], f["message"]) for f in one["requirements"]["PEGA-SCHEMA-001"]["findings"]]
+    assert found  # a real comparison: the fault is found
+    assert [(f["fingerprint"], f["message"]) for f in side["requirements"]["PEGA-SCHEMA-001"]["findings"]] == found
+    assert {r: v["outcome"] for r, v in side["requirements"].items()} == \
+        {r: v["outcome"] for r, v in one["requirements"].items()}
+    assert side["requests_sent"] == one["requests_sent"]
+    assert one["connections_opened"] == 1 < side["connections_opened"]  # the default really overlapped
+
+
 class Busy:
     """A server that counts the requests it holds open at once."""
 
@@ -139,7 +171,19 @@ class Counter(Busy):
         return JSONResponse({"open_at_write": self.open})
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/slow", self.slow), Route("/write", self.write, methods=["POST"])])
+        return Starlette(routes=[Route("/slow", self.slow, methods=["GET", "POST"]),
+                                 Route("/write", self.write, methods=["POST"])])
+
+
+@pytest.mark.parametrize("independent,most", [(True, 4), (False, 1)])
+def test_only_writes_called_independent_go_side_by_side(independent, most):
+    busy = Counter()
+    with ServerThread(busy.app()) as srv, _session(srv.url, max_in_flight=4) as s:
+        judged: list[int] = []
+        with s.pipelined():
+            for i in range(8):
+                s.submit(lambda ex, i=i: judged.append(i), "POST", "/slow", auth=False, independent=independent)
+        assert judged == list(range(8)) and busy.most == most
 
 
 def test_pipelined_reads_go_side_by_side_and_are_judged_in_order_after_the_writes_before_them():
