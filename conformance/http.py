@@ -375,9 +375,9 @@ class Session:
     ) -> Exchange:
         """Send one request. `auth=False` sends no Authorization; a string is sent as-is.
 
-        Inside `pipelined()`, the reads submitted before it are answered first: this request may
-        change what they read (a write on the case they read), so it goes out as it would have
-        one request at a time."""
+        Inside `pipelined()`, the requests submitted side by side before it are answered first:
+        this request may change what they read (a write on the case they read), so it goes out as
+        it would have one request at a time."""
         self._settle()
         return self._deliver(self._prepare(method, path, json_body=json_body, content=content, headers=headers,
                                            params=params, auth=auth, base=base, files=files, data=data))
@@ -389,11 +389,11 @@ class Session:
         `then(self.request(...))`. Inside it, a read (RFC 9110 9.2.1 safe method: it changes nothing
         on the server, so its answer does not depend on when it is sent among other reads) goes out at
         once to the pipeline's threads, within max_in_flight, and so does a write the caller calls
-        `independent` (it names no resource any other request of the test reads or writes: a create, or
-        a generated ID that names nothing, whose answer is the same whenever it arrives); any other
-        request waits for those before it and is sent right away, as `request` does. Every `then` runs in the test's own
-        thread, in the order of submission, when the pipeline drains: a test's findings, their order
-        and messages are those of one request at a time.
+        `independent` (it names no resource any other request of the test reads or writes: a create,
+        or a generated ID that names nothing, whose answer is the same whenever it arrives); any other
+        request waits for those before it and is sent right away, as `request` does. Every `then` runs
+        in the test's own thread, in the order of submission, when the pipeline drains: a test's
+        findings, their order and messages are those of one request at a time.
 
         Everything that does not need the server happens here, in submission order, as it would one
         request at a time: building the request (a request HTTP/1.1 cannot carry raises here, so a
@@ -413,7 +413,7 @@ class Session:
 
     @contextlib.contextmanager
     def pipelined(self) -> Iterator[None]:
-        """The scope of one test inside which `submit` sends reads side by side (max_in_flight > 1);
+        """The scope of one test inside which `submit` sends requests side by side (max_in_flight > 1);
         on leaving, the answers are judged in submission order (`then`), also when the test raised
         (an earlier request's error, a finding's failure, is the one one request at a time would
         have met first)."""
@@ -433,7 +433,7 @@ class Session:
             self._pending = None
 
     def _settle(self) -> None:
-        """Wait until the reads the pipeline has sent are answered (not judged: `then` waits for the drain)."""
+        """Wait until the requests the pipeline has sent are answered (not judged: `then` waits for the drain)."""
         pending = self._pending
         if pending:
             concurrent.futures.wait([f for f, _ in pending if isinstance(f, concurrent.futures.Future)])
@@ -453,7 +453,7 @@ class Session:
                     exchange = item.result() if isinstance(item, concurrent.futures.Future) else item
                     then(exchange)
                 except BaseException:
-                    self._pipeline_failed = True  # the reads not yet sent are not sent (and not counted)
+                    self._pipeline_failed = True  # the requests not yet sent are not sent (and not counted)
                     raise
         finally:
             concurrent.futures.wait([f for f, _ in pending if isinstance(f, concurrent.futures.Future)])
