@@ -1008,8 +1008,9 @@ class CaseRestJudge(Judge):
         folder = bare(folder)
         if ex.method != "GET" and _ok(ex):
             self.created.pop(folder, None)  # compared with what a later write left, not with the create
-        if key == "PUT /case/{caseFolderId}" and ex.status == 400 and sent and isinstance(request, dict) \
-                and "TargetObjectStore" in {**ex.query(), **request}:
+        schema = self.request_schema(op) if key == "PUT /case/{caseFolderId}" and ex.status == 400 and sent else None
+        if schema is not None and not self.contract.body_problems(schema, ex.request_json()) \
+                and isinstance({**ex.query(), **request}.get("TargetObjectStore"), str):
             meta = self.meta_of(folder)
             if all(n in meta and _valid(meta[n], v) for n, v in sent.items()):
                 # acmdv122: PUT /case stores values the case type's metadata admits (VF: 200, body {})
