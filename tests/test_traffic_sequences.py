@@ -255,3 +255,45 @@ IBM_FAMILIES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
 @pytest.mark.parametrize("requirement", sorted(IBM_FAMILIES))
 def test_ibm_sequence_check_fires_on_the_defect_only(tmp_path, requirement):
     fires(tmp_path, "ibm-caserest-v1", IBM, requirement, *IBM_FAMILIES[requirement])
+
+
+# --------------------------------------------------------------------------- Pega Process Fabric Hub
+
+HUB = "https://hub.example/prweb/api/ppf/v1"
+
+
+def registration(status: str) -> dict[str, Any]:
+    return {"ID": "REG-1", "applicationName": "app", "status": status, "clientID": "c1"}
+
+
+def hub_action(action: str, status: int) -> dict[str, Any]:
+    return record("POST", f"{HUB}/registrations/REG-1/actions/{action}", status,
+                  registration("Active") if status == 200 else {"errors": [{"message": "refused"}]})
+
+
+# requirement: (traffic with the defect, the same traffic without it)
+HUB_FAMILIES: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    # Pega's disable page: disable applies to an Active registration
+    "HUB-REG-004": ([record("GET", f"{HUB}/registrations/REG-1", 200, registration("Pending-Activation")),
+                     hub_action("disable", 200)],
+                    [record("GET", f"{HUB}/registrations/REG-1", 200, registration("Pending-Activation")),
+                     hub_action("disable", 400)]),
+    # DELETE refused while syncing; a deleted registration is gone
+    "HUB-REG-006": ([record("GET", f"{HUB}/registrations/REG-1", 200, registration("Sync-InProgress")),
+                     record("DELETE", f"{HUB}/registrations/REG-1", 200, None)],
+                    [record("GET", f"{HUB}/registrations/REG-1", 200, registration("Pending-Activation")),
+                     record("DELETE", f"{HUB}/registrations/REG-1", 200, None),
+                     record("GET", f"{HUB}/registrations/REG-1", 404, {"errors": [{"message": "not found"}]})]),
+}
+
+
+@pytest.mark.parametrize("requirement", sorted(HUB_FAMILIES))
+def test_hub_life_cycle_check_fires_on_the_defect_only(tmp_path, requirement):
+    fires(tmp_path, "pega-fabric-hub-sync-v1", HUB, requirement, *HUB_FAMILIES[requirement])
+
+
+def test_hub_association_create_refused(tmp_path):
+    create = {"ID": "RA-1", "action": "create", "fromType": "Case", "fromID": "C-1", "toType": "Task", "toID": "T-1"}
+    refused = record("PUT", f"{HUB}/associations", 400, {"errors": [{"message": "no"}]}, create)
+    accepted = record("PUT", f"{HUB}/associations", 202, {"errors": []}, create)
+    fires(tmp_path, "pega-fabric-hub-sync-v1", HUB, "HUB-SYNC-001", [refused], [accepted])
