@@ -949,7 +949,7 @@ class CaseRestJudge(Judge):
         self.enabled: _Bounded = _Bounded()  # task id -> the GET /case/{id}/tasks that listed it enabled
 
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
-        from conformance.suites.ibm_caserest_v1.client import bare, external_data_identifier, norm, properties_of
+        from conformance.suites.ibm_caserest_v1.client import bare, external_data_identifier, norm
 
         body = self.body(ex)
         # a 401 is the application server's or the SSO login's, without a CASEREST body (acmdv100, acmdv101)

@@ -169,7 +169,8 @@ def ibm_case(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def ibm_create(values: dict[str, Any]) -> dict[str, Any]:
-    return record("POST", f"{IBM}/cases", 201, {"CaseTitle": "t", "CaseIdentifier": "c", "CaseFolderId": f"{{{FOLDER}}}"},
+    created = {"CaseTitle": "t", "CaseIdentifier": "c", "CaseFolderId": f"{{{FOLDER}}}"}
+    return record("POST", f"{IBM}/cases", 201, created,
                   {"TargetObjectStore": "CMTOSDH", "CaseType": "DH2_MyCase", **ibm_case(values)})
 
 
