@@ -336,7 +336,8 @@ class PegaSequences:
         actions = first.get("actions")
         action = actions[0].get("ID") if isinstance(actions, list) and actions and isinstance(actions[0], dict) \
             else None
-        return info.get("stageID"), first.get("ID"), action
+        # only a case with an open assignment can be submitted: no state kept for the others (memory per case)
+        return (info.get("stageID"), first["ID"], action) if isinstance(first.get("ID"), str) else None
 
     def judge_submit(self, ex: TrafficExchange, body: Any, case: str) -> None:
         if not _ok(ex) or not isinstance(body, dict):
