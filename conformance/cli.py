@@ -7,6 +7,7 @@ Exit codes (DESIGN.md, "What machines read"): 0 pass, 1 gating failure,
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import click
@@ -25,10 +26,37 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from conformance import apis, preflight, requirements, results
-from conformance import console as run_console
+from conformance import apis, requirements
 from conformance.failures import SuiteBroken
-from conformance.target import Target, TargetError, load, parse
+
+
+def _lazy(name: str) -> Any:
+    """A module imported when first used (importlib.util.LazyLoader, the standard library's recipe).
+    Commands that test nothing start sooner: `emulate`, which every prove trial, test and bench step
+    starts, needs neither pytest (console), httpx and authlib (preflight) nor pydantic (target,
+    results), which took most of the command's start-up (python -X importtime)."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # `from conformance import x` elsewhere finds it unloaded
+    return module
+
+
+preflight = _lazy("conformance.preflight")
+results = _lazy("conformance.results")
+run_console = _lazy("conformance.console")
+_target = _lazy("conformance.target")
+if TYPE_CHECKING:
+    from conformance.target import Target
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
 # soft_wrap: a long line (a finding, a curl line) stays one line in CI logs; a terminal wraps it itself
@@ -74,6 +102,19 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         def pytest_configure(self, config: pytest.Config) -> None:
             plugin.activate(config, run)
 
+        # Garbage collection (the profile of a zero-latency run, docs/benchmarks.md): what exists once the
+        # tests are collected (every module, the parsed spec, each operation's strategies) lives until the
+        # run ends, yet every full collection of the run scanned it again (3.1 s of a 74 s Pega run), and
+        # pytest's own two full collections at its end (unraisableexception plugin) scanned it once more.
+        # Frozen, those passes see only what the tests make; `execute` unfreezes when pytest returns.
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_finish(self, session: pytest.Session) -> None:
+            gc.freeze()
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionfinish(self, session: pytest.Session) -> None:
+            gc.freeze()
+
     # An empty ini of our own: the suite must not inherit the caller's pytest settings.
     ini = out / "pytest.ini"
     ini.write_text("[pytest]\nxfail_strict = true\n", encoding="utf-8")
@@ -95,6 +136,7 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
     try:
         code = pytest.main(args, plugins=[Activate(), progress])
     finally:
+        gc.unfreeze()  # an in-process caller (a test, `demo`) gets its collector back
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     doc = run.document or run.finish()
@@ -313,8 +355,8 @@ def run(target_path: Path, out: Path | None, fail_on: str, report: bool, pytest_
         verbose: bool, quiet: bool, rerun_failures: int, traffic: tuple[Path, ...]) -> None:
     """Run the suite for one target file and gate on the result."""
     try:
-        target = load(target_path)
-    except TargetError as exc:
+        target = _target.load(target_path)
+    except _target.TargetError as exc:
         console.print(f"[bold red]target error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     if workers > target.safety.max_in_flight:
@@ -413,8 +455,8 @@ def check_traffic_cmd(files: tuple[str, ...], api: str, target_path: Path | None
     target = None
     if target_path is not None:
         try:
-            target = load(target_path)
-        except TargetError as exc:
+            target = _target.load(target_path)
+        except _target.TargetError as exc:
             console.print(f"[bold red]target error:[/] {exc}")
             sys.exit(EXIT_USAGE)
         if target.api != api:
@@ -466,8 +508,8 @@ def proxy_cmd(target_path: Path, port: int, host: str, out: Path | None, fail_on
     from conformance import proxy, traffic
 
     try:
-        target = load(target_path)
-    except TargetError as exc:
+        target = _target.load(target_path)
+    except _target.TargetError as exc:
         console.print(f"[bold red]target error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -665,7 +707,7 @@ def bundled_target(name: str, url: str) -> Target:
 
     path = Path(__file__).resolve().parent / "targets" / f"{name}.toml"
     text = path.read_text(encoding="utf-8").replace("http://127.0.0.1:8811", url)
-    return parse(tomllib.loads(text), str(path))
+    return _target.parse(tomllib.loads(text), str(path))
 
 
 # (api, target name, variants): each API's clean emulator and its documented variants
@@ -762,8 +804,8 @@ def probe_cmd(target_path: Path, max_requests: int) -> None:
     from conformance.probe import probe, suggested_block
 
     try:
-        target = load(target_path)
-    except TargetError as exc:
+        target = _target.load(target_path)
+    except _target.TargetError as exc:
         console.print(f"[bold red]target error:[/] {exc}")
         sys.exit(EXIT_USAGE)
     session = Session(target, ExchangeLog(None))

@@ -21,7 +21,6 @@ from typing import Any, Callable
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import given, reject
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -35,7 +34,7 @@ from conformance.checks import violate
 from conformance.checks.ibm_caserest_v1 import ibm_error_body, ibm_error_body_generated
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS, Exchange
-from conformance.suites import spec_path
+from conformance.spec_cache import openapi_schema
 from conformance.suites.ibm_caserest_v1.client import (
     WRONG,
     choice_values,
@@ -170,7 +169,7 @@ def test_unknown_symbolic_name_is_ignored_or_refused(ibm, observe):
 # -- schemathesis over the spec ------------------------------------------------------------------
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           ibm_error_body_generated]
-schema = schemathesis.openapi.from_path(spec_path("ibm-caserest-v1"))
+schema = openapi_schema("ibm-caserest-v1")
 # No coverage phase: it builds every boundary case of every operation at collection time (seconds per run,
 # paid even by runs that select no schema test); the documented examples and fuzzing remain.
 schema.config.phases.update(phases=["examples", "fuzzing"])

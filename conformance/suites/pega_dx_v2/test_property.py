@@ -13,7 +13,6 @@ import json
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import reject
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from conformance.checks.pega import pega_error_body, pega_etag_header
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS
-from conformance.suites import spec_path
+from conformance.spec_cache import openapi_schema
 from conformance.suites.pega_dx_v2 import collab, flows
 from conformance.suites.pega_dx_v2.model import OPERATION_CAPABILITIES
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, wrong_type_cases
@@ -38,7 +37,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Loaded at import (one test item per operation). schemathesis.pytest.from_fixture
 # would defer it, but schemathesis 4.32.5's lazy loader sets Function._nodeid,
 # which pytest 9.2 no longer has.
-schema = schemathesis.openapi.from_path(spec_path("pega-dx-v2"))
+schema = openapi_schema("pega-dx-v2")
 # examples and fuzzing: the coverage phase builds every boundary case while collecting, ~4 s in every
 # run, scoped ones included (the profile of a Pega run); fuzzing still draws boundary values
 schema.config.phases.update(phases=["examples", "fuzzing"])

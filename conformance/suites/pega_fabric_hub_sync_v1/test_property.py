@@ -18,7 +18,6 @@ from typing import Any, Callable
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import reject
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,14 +28,14 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS, Exchange
-from conformance.suites import spec_path
+from conformance.spec_cache import openapi_schema
 from conformance.suites.pega_fabric_hub_sync_v1 import payloads
 from conformance.suites.pega_fabric_hub_sync_v1.client import SYNC_PREFIXES, ok
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, positive, wrong_type_cases
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-schema = schemathesis.openapi.from_path(spec_path("pega-fabric-hub-sync-v1")).exclude(path="/token")
+schema = openapi_schema("pega-fabric-hub-sync-v1").exclude(path="/token")
 # No coverage phase: it builds every boundary case of every operation at collection time (~10 s per run,
 # paid even by runs that select no schema test); the documented examples and fuzzing remain.
 schema.config.phases.update(phases=["examples", "fuzzing"])
