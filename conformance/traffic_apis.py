@@ -1029,6 +1029,13 @@ class CaseRestJudge(Judge):
                          f"{self.deleted[folder].id} deleted it", self.deleted.pop(folder), ex)
         self.judge_case_resources(ex, key, folder, body, request)
 
+    @staticmethod
+    def remember(store: _Bounded, key: Any) -> dict[str, Any]:
+        """The dict kept under `key`, made on first use through the bounded store (setdefault would bypass it)."""
+        if key not in store:
+            store[key] = {}
+        return store[key]
+
     def meta_of(self, folder: str) -> dict[str, dict[str, Any]]:
         return self.meta.get(self.case_types.get(folder, ""), {})
 
@@ -1202,7 +1209,7 @@ class CaseRestJudge(Judge):
 
         answer = norm(body) if body is not None else None
         if key == "POST /case/{caseFolderId}/tasks" and _ok(ex) and isinstance(request, dict):
-            self.added.setdefault((folder, "tasks"), {})[str(request.get("TaskName"))] = ex
+            self.remember(self.added, (folder, "tasks"))[str(request.get("TaskName"))] = ex
         elif key == "GET /case/{caseFolderId}/tasks" and ex.status == 200:
             items = task_items(body)
             for group, task in items:
@@ -1215,7 +1222,7 @@ class CaseRestJudge(Judge):
                              f"the activity {name!r} added by {post.id} is not listed", post, ex)
         elif key == "POST /case/{caseFolderId}/comments" and _ok(ex) and isinstance(request, dict) \
                 and request.get("CommentType") == "Case":
-            self.added.setdefault((folder, "comments"), {})[str(request.get("CommentText"))] = ex
+            self.remember(self.added, (folder, "comments"))[str(request.get("CommentText"))] = ex
         elif key == "GET /case/{caseFolderId}/comments" and ex.status in (200, 201) and isinstance(answer, dict) \
                 and ex.query().get("CommentType") == "Case":
             texts = {str(c.get("CommentText")) for c in answer.get("Comments") or [] if isinstance(c, dict)}
@@ -1231,7 +1238,7 @@ class CaseRestJudge(Judge):
                 self.require(len(events) <= size, "history_batch_size", "IBM-HIST-001", key,
                              f"history with BatchSize={size} returned {len(events)} entries", ex)
         elif key == "POST /case/{caseFolderId}" and _ok(ex) and isinstance(request, dict):
-            rels = self.related.setdefault(folder, {})
+            rels = self.remember(self.related, folder)
             if request.get("Operation") == "relate" and isinstance(answer, dict) and answer.get("RelationshipId"):
                 rels[str(answer["RelationshipId"])] = [str(request.get("CaseFolderId")), ex, None]
             elif request.get("Operation") == "unrelate" and str(request.get("RelationshipId")) in rels:
