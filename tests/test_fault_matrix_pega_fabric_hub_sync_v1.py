@@ -2,8 +2,9 @@
 requirement; the clean emulator and every documented variant pass.
 
 Each trial is real: an emulator process on loopback, a `conformance run` process against it,
-results.json read back. Fault trials run only the tests of the requirements the fault may show
-up under ({breaks} | also) with a small hypothesis budget; the unscoped, full proof is
+results.json read back. Fault trials inject several faults at once (GROUPS) and run only the tests
+of the requirements they may show up under ({breaks} | also) with a small hypothesis budget; the
+unscoped, one-fault-per-trial proof is
 `conformance prove --api pega-fabric-hub-sync-v1` (CI, docs/proving.md's matrix).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import prove, requirements
-from test_fault_matrix import assert_fault_reported
+from test_fault_matrix import assert_group_disjoint, prove_group
 from conformance.emulators.pega_fabric_hub_sync_v1 import FAULTS, SWITCHES, VARIANTS
 
 pytestmark = pytest.mark.matrix
@@ -20,53 +21,38 @@ API = "pega-fabric-hub-sync-v1"
 EXAMPLES = 2
 
 
-# faults one test of their requirement is there to catch: only that test runs (the generated items of
-# HUB-SCHEMA-001 cost ~3 s a trial; the unscoped proof is `conformance prove`)
-ONE_TEST = {"id-list-500": "members_of_the_wrong_type"}
-
-
-def _scope(spec) -> tuple[str, ...]:
-    # HUB-SCHEMA-001 as a mere `also` is left out of the scope: the schemathesis items cost ~5 s a
-    # trial, and that the fault also shows there is proven unscoped by `conformance prove`
-    ids = {spec.breaks, *spec.also} - ({"HUB-SCHEMA-001"} if spec.breaks != "HUB-SCHEMA-001" else set())
-    only = (f"--pytest-arg=-k{ONE_TEST[spec.name]}",) if spec.name in ONE_TEST else ()
-    return tuple(arg for rid in sorted(ids) for arg in ("--requirement", rid)) + only
-
-
-# faults injected together, one trial per group (a trial costs ~5 s whatever it runs): distinct requirements,
-# and none of them keeps another's test from running (no-activation stops every test that needs an Active
-# registration, so it goes with faults whose tests need none); the unscoped one-fault proof is `conformance prove`
+# A trial costs ~5-10 s whatever it runs, so every fault is injected in a group: distinct requirements, none of
+# them another's `also` (checked below), and none of them keeping another's test from running (proven by the
+# group's trial: every fault's requirement fails). The registration life cycle's faults decide which go
+# together: no-activation, initial-load-end-needs-body, create-pending-details and the enablesync faults stop
+# the tests that need a syncing or Active registration (the REG-004 life-cycle path among them), so they go
+# with faults whose tests need neither, or alone. HUB-SCHEMA-001 runs only in the groups whose fault breaks
+# it. The unscoped one-fault proof (detected AND exact) is `conformance prove`.
 GROUPS: tuple[tuple[str, ...], ...] = (
-    ("no-activation", "delete-any-state", "assoc-create-refused"),
-    ("disable-any-state",),
-    ("disable-stops-sync",),
+    ("no-activation", "delete-any-state", "assoc-create-refused", "batch-limit-40"),
+    ("disable-stops-sync", "put-ignored-after-batch", "malformed-accepted", "time-iso", "edit-resolved",
+     "sync-accepts-registration-token"),
+    ("disable-any-state", "realtime-200", "batch-no-limit", "edit-while-syncing", "malformed-poisons-batch",
+     "assoc-delete-ignored"),
+    ("list-shows-resolved", "store-drops-item", "schema-syncerrors-object", "disablesync-keeps-access"),
+    ("enable-noop", "duplicate-ids-doubled", "id-list-500"),
+    ("create-pending-details", "registrations-no-auth"),
+    ("initial-load-end-needs-body", "unknown-registration-500"),
+    ("enablesync-registration-client",),
+    ("enablesync-status-unchanged",),
 )
-GROUPED = {f for g in GROUPS for f in g}
 
 
-def test_groups_name_known_faults_once_with_distinct_requirements():
+def test_groups_cover_every_fault_once_with_disjoint_requirements():
     names = [f for g in GROUPS for f in g]
-    assert set(names) <= set(FAULTS) and len(names) == len(set(names))
+    assert sorted(names) == sorted(FAULTS) and len(names) == len(set(names))
     for group in GROUPS:
-        assert len({FAULTS[f].breaks for f in group}) == len(group), group
+        assert_group_disjoint(FAULTS, group)
 
 
-@pytest.mark.parametrize("fault", sorted(set(FAULTS) - GROUPED))
-def test_fault_reported_under_its_requirement(fault, tmp_path):
-    spec = FAULTS[fault]
-    t = prove.trial(API, (fault,), workdir=tmp_path, max_examples=EXAMPLES, run_args=_scope(spec))
-    assert_fault_reported(t, spec)
-
-
-@pytest.mark.parametrize("group", GROUPS, ids=lambda g: "+".join(g))
-def test_grouped_faults_reported_under_their_requirements(group, tmp_path):
-    allowed = {rid for f in group for rid in (FAULTS[f].breaks, *FAULTS[f].also)}
-    scope = tuple(a for rid in sorted(allowed - {"HUB-SCHEMA-001"}) for a in ("--requirement", rid))
-    t = prove.trial(API, group, workdir=tmp_path, max_examples=EXAMPLES, run_args=scope)
-    for fault in group:
-        assert t.outcomes[FAULTS[fault].breaks] == "failed", (fault, t.outcomes, t.messages)
-    assert t.flagged <= allowed, f"also flagged: {t.flagged - allowed}"
-    assert not t.broken, t.messages
+@pytest.mark.parametrize("group", GROUPS, ids="+".join)
+def test_faults_reported_under_their_requirements(group, tmp_path):
+    prove_group(API, FAULTS, group, "HUB-SCHEMA-001", tmp_path, EXAMPLES)
 
 
 @pytest.mark.parametrize("variants", prove.variant_sets(API),
