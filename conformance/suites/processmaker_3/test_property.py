@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from conformance.checks.processmaker_3 import pm_error_object
 from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS, Exchange
-from conformance.suites import spec_path
+from conformance.spec_cache import openapi_schema
 from conformance.suites.processmaker_3.client import LIMIT, LIST_PATHS, PmApi, ok, seg
 from conformance.suites.processmaker_3.model import OPERATION_CAPABILITIES
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, positive, wrong_type_cases
@@ -51,7 +51,7 @@ def pm_error_object_generated(ctx: Any, response: Any, case: Any) -> bool | None
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, pm_error_object_generated]
 
-schema = schemathesis.openapi.from_path(spec_path("processmaker-3")).exclude(path="/oauth2/token")
+schema = openapi_schema("processmaker-3").exclude(path="/oauth2/token")
 # examples and fuzzing: the coverage phase builds every boundary case of every operation while collecting
 # (seconds in every run, scoped ones included); fuzzing still draws boundary values
 schema.config.phases.update(phases=["examples", "fuzzing"])
@@ -131,12 +131,18 @@ def _tag(case, pm: PmApi) -> None:
         variables.insert(0, {"conformance_run": pm.tag})
 
 
-def _steer(case, pm: PmApi, real: dict[str, Any] | None) -> None:
+CREATES = ("/cases", "/cases/impersonate")
+
+
+def _steer(case, pm: PmApi, real: dict[str, Any] | None) -> bool:
     """Half of the requests (a coin from their generated data) get real IDs in their valid parts; an
-    invalid part is sent as generated, next to real IDs, so that it meets the server past its lookups."""
+    invalid part is sent as generated, next to real IDs, so that it meets the server past its lookups.
+    True when the request may now name a case of the run (a create names none: it starts a new one)."""
+    coin = pick((case.path_parameters, case.body))  # before the run tag joins the body: the same in every run
     _tag(case, pm)
-    if not pick((case.path_parameters, case.body)):
-        return
+    if not coin:
+        return False
+    steered = case.path not in CREATES
     fx = pm.fx
     params = case.path_parameters or {}
     if real is not None and positive(case, "path"):
@@ -148,9 +154,9 @@ def _steer(case, pm: PmApi, real: dict[str, Any] | None) -> None:
             params["app_doc_uid"] = real["documents"][-1]
     body = case.body if isinstance(case.body, dict) and positive(case, "body") else None
     if body is None:
-        return
+        return steered
     path = case.path
-    if path in ("/cases", "/cases/impersonate"):
+    if path in CREATES:
         body.update(pro_uid=fx.process_uid, tas_uid=fx.task_uid)  # where the caller may start cases
     if path == "/cases/impersonate":
         body["usr_uid"] = fx.reassign_user_uid  # in the start task's pool (seed 004)
@@ -168,6 +174,7 @@ def _steer(case, pm: PmApi, real: dict[str, Any] | None) -> None:
     elif path == "/cases/reassign" and real is not None:
         body["cases"] = [{"APP_UID": real["app_uid"], "DEL_INDEX": real["del_index"]}]
         body["usr_uid_target"] = fx.reassign_user_uid
+    return steered
 
 
 # the case lists and their /paged twins (seed 004): paths whose limit-less request is the whole list
@@ -190,9 +197,10 @@ def _bounded(case) -> None:  # noqa: ANN001
         case.query = query
 
 
-def _send(case, pm: PmApi, then: Callable[[Exchange], Any]) -> None:
-    """Send a case; `then(exchange)` judges the answer (now, or for a read sent side by side when the test
-    ends, in order: Session.submit). A request HTTP/1.1 cannot carry raises here, before anything is sent."""
+def _send(case, pm: PmApi, then: Callable[[Exchange], Any], independent: bool = False) -> None:
+    """Send a case; `then(exchange)` judges the answer (now, or for a read or an `independent` write sent
+    side by side, when the test ends, in order: Session.submit). A request HTTP/1.1 cannot carry raises
+    here, before anything is sent."""
     _bounded(case)
     kwargs = case.as_transport_kwargs(base_url=pm.target.base_url)
     raw = kwargs.get("data")
@@ -205,7 +213,7 @@ def _send(case, pm: PmApi, then: Callable[[Exchange], Any]) -> None:
     pm.s.submit(then, kwargs["method"], kwargs["url"], json_body=kwargs.get("json"),
                 content=raw if isinstance(raw, (bytes, str)) else None,
                 data=raw if isinstance(raw, dict) else None, files=files or None,
-                headers=headers, params=kwargs.get("params"))
+                headers=headers, params=kwargs.get("params"), independent=independent)
 
 
 def _remember(case, ex: Exchange, real: dict[str, Any] | None) -> None:
@@ -227,7 +235,7 @@ def test_responses_conform_to_spec(case, pm, target, real_cases, observe, confor
         if case.method.upper() not in READ_ONLY_METHODS:
             reject()  # schemathesis probing an undocumented method on a read-only operation
     real = real_cases.for_operation(operation, case.operation.path)
-    _steer(case, pm, real)
+    steered = _steer(case, pm, real)
 
     def judged(ex):
         pm.track(ex)  # a case a generated create started is retired with the others
@@ -240,7 +248,9 @@ def test_responses_conform_to_spec(case, pm, target, real_cases, observe, confor
             observe("PM-SCHEMA-001", f"accepted_invalid_body {case.method} {case.path}", ex.id, first_only=True)
 
     try:
-        _send(case, pm, judged)
+        # a write with generated IDs names no case of this run (404 or a refusal whenever it arrives), and
+        # a create starts a case no other request of the test names: both go side by side
+        _send(case, pm, judged, independent=not steered)
     except (UnicodeEncodeError, httpx.InvalidURL, httpx.LocalProtocolError, TypeError, ValueError, AttributeError):
         reject()  # not sendable over HTTP/1.1 at all: nothing to learn from it
 
