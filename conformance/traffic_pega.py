@@ -158,7 +158,8 @@ class PegaSequences:
         self.files: _Bounded = _Bounded()  # (case, fileName) -> bytes attached under that name (None: unknown)
         self.listed_as: _Bounded = _Bounded()  # attachment ID -> (case, fileName, the list that showed it)
         self.denied: _Bounded = _Bounded()  # (case, category ID) -> the categories answer saying canCreate false
-        self.dv_walks: _Bounded = _Bounded()  # (data view, query) -> [next pageNumber, rows, totalCount, writes, first]
+        # (data view, query, pageSize) -> [next pageNumber, rows so far, totalCount, writes, page 1]
+        self.dv_walks: _Bounded = _Bounded()
         self.dv_rows: _Bounded = _Bounded()  # (data view, query) -> (rows of a whole walk, writes, last page)
         self.dv_counts: _Bounded = _Bounded()  # (data view, query) -> (count, writes, exchange)
         self.lists: _Bounded = _Bounded()  # (case, group) -> (IDs the last list showed, its exchange)
@@ -611,7 +612,7 @@ class PegaSequences:
                 # the requirements: after DELETE the item is gone from the list, and only that item (REL-001)
                 self.require(gone not in listed and not lost, "removed_item_gone", requirement, key,
                              f"after {done.id} removed {gone!r}, the list " + (
-                                 f"still shows it" if gone in listed else f"lost {', '.join(lost[:3])} too"),
+                                 "still shows it" if gone in listed else f"lost {', '.join(lost[:3])} too"),
                              done, ex)
             added = self.added.pop(slot, None)
             if added is not None:
