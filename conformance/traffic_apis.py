@@ -701,13 +701,14 @@ class ProcessMakerJudge(Judge):
                              f"a page at limit {limit}, start {start} holds {len(cases)} cases of {total}: short "
                              "before the last page", ex)
         sort = query.get("sort")
-        if (sort is None or sort in PM_SORT_NUMBER) and len(cases) > 1:
-            # seed 004 filters table: sort default APP_NUMBER, dir default DESC
-            descending = (query.get("dir") or "DESC").upper() != "ASC"
+        upper_dir = query.get("dir") in (None, "", "ASC", "DESC")
+        if (sort is None or sort in PM_SORT_NUMBER) and len(cases) > 1 and upper_dir:
+            # seed 004 filters table: sort default APP_NUMBER, dir default DESC (a lowercase dir is left alone: the
+            # 3.5.8 server sorts dir=desc ascending, VF PMSRC)
+            descending = query.get("dir") != "ASC"
             problem = order_problem(cases, descending)
             self.require(problem is None, "list_order", "PM-PAGE-002", key, f"{key}: {problem}", ex)
-        elif sort and sort.upper().removeprefix("APP_CACHE_VIEW.") in PM_SORT_OTHER and len(cases) > 1 \
-                and query.get("dir") in (None, "", "ASC", "DESC"):
+        elif sort and sort.upper().removeprefix("APP_CACHE_VIEW.") in PM_SORT_OTHER and len(cases) > 1 and upper_dir:
             # seed 004: sort names an APP_CACHE_VIEW field; the dates by their case object members (ties in any
             # order), APP_TITLE under any collation (the suite's test_every_sort_field_serves_its_order; vendor
             # audit L5, C4). A lowercase dir is left alone: the 3.5.8 server sorts dir=desc ascending (VF PMSRC)
