@@ -184,6 +184,15 @@ def current(config: pytest.Config) -> ConformanceRun | None:
     return config.stash.get(STATE_KEY, None)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = current(session.config)
+    if run is not None and run.worker:
+        # a worker of a parallel run keeps what collection built to its end: frozen, the run's full garbage
+        # collections leave it alone (cli.execute does the same for a one-process run, and says why)
+        gc.freeze()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = current(config)
     if run is None:
