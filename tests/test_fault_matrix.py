@@ -62,8 +62,9 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("jump-accepts-stale", "recalc-accepts-stale", "lock-release-rollback", "bulk-missing-result",
      "client-form-500", "descendants-empty"),
     ("recalc-accepts-missing-if-match", "lock-release-unknown-200", "bulk-not-applied"),
-    # one fault of a family (attachments, data view paging, errors, eTags, authentication) per group at most
-    # where their tests share a precondition (an upload, a page walk, a case's eTag)
+    # at most one fault per group that breaks an upload (upload-no-id, upload-last-file, url-as-file,
+    # upload-without-context), one data view paging fault, one error fault, one authentication fault: the
+    # other tests of their family start from an upload, a page walk, an error answer or a token
     ("upload-no-id", "auth-optional-get", "create-no-location", "dv-page-overlap", "unknown-case-500",
      "etag-mismatch", "nav-accepts-stale", "assignment-no-advance"),
     ("upload-last-file", "list-no-links", "auth-any-token", "create-200", "dv-page-oversize",
