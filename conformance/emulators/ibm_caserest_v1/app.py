@@ -897,8 +897,10 @@ class CaseRestEmulator:
         kind, item_id = body.get("CommentType"), body.get("ItemId")
         self.comment_kind(kind, item_id)
         context, text = body.get("CommentContext"), body.get("CommentText")
-        if isinstance(context, bool) or not isinstance(context, int):
-            # acmdv130: CommentContext 'A number that indicates the action'
+        if isinstance(context, bool) or not isinstance(context, int) or not -2**63 <= context < 2**63:
+            # acmdv130: CommentContext 'A number that indicates the action'; one larger than the store's
+            # integers (SQLite's end at 2**63 - 1) is refused as not a number it can hold, never a 500 (a
+            # generated 390777457922590131760398336 was an OverflowError)
             raise ApiError(400, "FNRPA0013E", "CommentContext must be a number.")
         if not isinstance(text, str) or not text:
             raise ApiError(400, "FNRPA0011E", "The required parameter CommentText is missing.")
