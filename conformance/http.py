@@ -41,9 +41,10 @@ from conformance.target import (
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 REDACTED = "[REDACTED]"
-# bytes of each body kept in the exchange log; the passive fault matrix (conformance.traffic_matrix) keeps whole
-# bodies, as a HAR or the recording proxy does, through CONFORMANCE_LOG_BODY_LIMIT
-LOG_BODY_LIMIT = int(os.environ.get("CONFORMANCE_LOG_BODY_LIMIT") or 64 * 1024)
+# bytes of each body kept in the exchange log (CONFORMANCE_LOG_BODY_LIMIT to change it): 4 MiB, so that
+# `check-traffic` on a run's own log sees what a HAR would hold: a 64 KiB cut hid ProcessMaker's long case lists
+# (300 cases) and Pega's 2 MB download from the passive checks that compare them
+LOG_BODY_LIMIT = int(os.environ.get("CONFORMANCE_LOG_BODY_LIMIT") or 4 * 1024 * 1024)
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait for one 429
 
 

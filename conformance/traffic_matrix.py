@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -86,9 +85,6 @@ def one(api: str, fault: str, workdir: Path) -> Row:
 
     registry, _ = prove.emulator_registry(api)
     breaks = registry[fault].breaks
-    # the run logs whole bodies (up to the proxy's 16 MiB), as a HAR does: the log's usual 64 KiB cut would hide
-    # the long case lists a watcher of the traffic sees whole (conformance.http.LOG_BODY_LIMIT)
-    os.environ.setdefault("CONFORMANCE_LOG_BODY_LIMIT", str(16 * 1024 * 1024))
     t = prove.trial(api, (fault,), workdir=workdir, max_examples=5, run_args=("--requirement", breaks))
     doc = check_traffic(api, [workdir / "run" / "exchanges.jsonl"], out=workdir / "passive")
     outcomes = {rid: r["outcome"] for rid, r in doc["requirements"].items()}
