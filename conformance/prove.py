@@ -4,6 +4,11 @@ injected and against each documented variant, and tabulate what it reported.
 A fault is *detected* when its requirement is reported failed (warning for a
 SHOULD); it is *exact* when nothing outside the fault's declared `also` set is
 flagged and nothing is broken. A variant passes when every requirement passes.
+
+Each trial's exchange log is then judged passively too (`check-traffic`, in the trial's worker, after the
+active run; docs/passive.md): a fault the passive fault matrix (conformance.traffic_matrix) calls visible
+in traffic must be *caught* there by the same rule, and the passive run of a conforming emulator must
+flag nothing, as its active run must not.
 """
 
 from __future__ import annotations
@@ -40,8 +45,31 @@ def emulator_registry(api: str) -> tuple[dict, dict]:
     return module.FAULTS, module.VARIANTS
 
 
+class _Outcomes:
+    """What an `outcomes` mapping (requirement -> outcome) flags and breaks."""
+    outcomes: dict[str, str]
+
+    @property
+    def flagged(self) -> set[str]:
+        return {rid for rid, o in self.outcomes.items() if o in FLAGGED}
+
+    @property
+    def broken(self) -> set[str]:
+        return {rid for rid, o in self.outcomes.items() if o == "broken"}
+
+
 @dataclass
-class Trial:
+class Passive(_Outcomes):
+    """`check-traffic` on one trial's own exchange log: what a watcher of that traffic alone reports."""
+    outcomes: dict[str, str]
+    messages: dict[str, list[str]]
+    exchanges: int  # exchanges judged
+    seconds: float  # the judging alone
+    error: str = ""  # the judging itself failed (a defect of the passive tool, never hidden)
+
+
+@dataclass
+class Trial(_Outcomes):
     label: str
     faults: tuple[str, ...]
     variants: dict[str, str]
@@ -53,14 +81,7 @@ class Trial:
     messages: dict[str, list[str]] = field(default_factory=dict)
     evidence: dict[str, list[str]] = field(default_factory=dict)
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # requirement -> its findings
-
-    @property
-    def flagged(self) -> set[str]:
-        return {rid for rid, o in self.outcomes.items() if o in FLAGGED}
-
-    @property
-    def broken(self) -> set[str]:
-        return {rid for rid, o in self.outcomes.items() if o == "broken"}
+    passive: Passive | None = None  # check-traffic on the run's exchanges.jsonl (None: not judged)
 
 
 def target_text(api: str, url: str, read_only: bool = False, variants: dict[str, str] | None = None) -> str:
@@ -79,8 +100,9 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
           workdir: Path | None = None, extra_target: str = "", read_only: bool = False,
           db: str = ":memory:", chaos: tuple[str, ...] = (), replace: dict[str, str] | None = None,
           run_args: tuple[str, ...] = (), client_secret: str | None = None, token_lifetime: int = 3600,
-          max_examples: int | None = None, allure_results: bool = False) -> Trial:
-    """One emulator process, one `conformance run` process, the results read back.
+          max_examples: int | None = None, allure_results: bool = False, passive: bool = False) -> Trial:
+    """One emulator process, one `conformance run` process, the results read back; with `passive`, the
+    run's exchange log judged by check-traffic afterwards (`judge_traffic`).
 
     `replace` edits lines of the bundled target (e.g. {"timeout = 15": "timeout = 1"})."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="conformance-prove-"))
@@ -117,7 +139,78 @@ def trial(api: str, faults: tuple[str, ...] = (), variants: dict[str, str] | Non
                  {rid: r["observations"] for rid, r in reqs.items() if r["observations"]},
                  doc["requests_sent"], seconds, {rid: r["messages"] for rid, r in reqs.items() if r["messages"]},
                  {rid: r["exchanges"] for rid, r in reqs.items() if r["exchanges"]},
-                 {rid: r["findings"] for rid, r in reqs.items() if r.get("findings")})
+                 {rid: r["findings"] for rid, r in reqs.items() if r.get("findings")},
+                 judge_traffic(api, workdir) if passive else None)
+
+
+def judge_traffic(api: str, workdir: Path) -> Passive:
+    """check-traffic, in this process, on the exchange log a trial's run wrote (judging only, nothing sent
+    or re-run), with the trial's target (its base URL). Its results go to workdir/passive.json; the run
+    folder is not written again (the log is already there)."""
+    from conformance import target as target_mod
+    from conformance.traffic import check_traffic
+
+    started = time.perf_counter()
+    try:
+        doc = check_traffic(api, [workdir / "run" / "exchanges.jsonl"],
+                            target=target_mod.load(workdir / "target.toml"))
+    except Exception as exc:  # noqa: BLE001 - any failure of the judging is reported as a prove problem
+        return Passive({}, {}, 0, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - started
+    (workdir / "passive.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+    reqs = doc["requirements"]
+    return Passive({rid: r["outcome"] for rid, r in reqs.items()},
+                   {rid: r["messages"] for rid, r in reqs.items() if r["messages"]},
+                   doc["traffic"]["exchanges_judged"], seconds)
+
+
+def passive_verdict(api: str, t: Trial, fault: str | None = None) -> str:
+    """A fault trial's passive column: `caught`, `not visible: <why>` (the passive fault matrix's NOT_VISIBLE),
+    `MISSED (<outcome>)` for a visible fault whose requirement the passive run did not flag, `ERROR: ...`
+    when the judging failed, "" when the trial was not judged. `fault` defaults to the trial's only fault."""
+    from conformance import traffic_matrix
+
+    if t.passive is None:
+        return ""
+    if t.passive.error:
+        return f"ERROR: {t.passive.error}"
+    name = fault or t.faults[0]
+    outcome = t.passive.outcomes.get(emulator_registry(api)[0][name].breaks, "-")
+    why = traffic_matrix.not_visible(api, name)
+    if why:
+        short = why.split(" (")[0]
+        return f"not visible: {short}" + ("; flagged all the same" if traffic_matrix.caught(outcome) else "")
+    return "caught" if traffic_matrix.caught(outcome) else f"MISSED ({outcome})"
+
+
+def passive_clean(t: Trial) -> list[str]:
+    """A conforming emulator's passive findings: every requirement its traffic flagged or broke (warnings
+    too: its active run must not warn either), each with its first message; [] when clean."""
+    if t.passive is None:
+        return []
+    if t.passive.error:
+        return [f"ERROR: {t.passive.error}"]
+    return [f"{rid} {t.passive.outcomes[rid]}: {(t.passive.messages.get(rid) or ['-'])[0][:300]}"
+            for rid in sorted(t.passive.flagged | t.passive.broken)]
+
+
+def problems(api: str, t: Trial, strict: bool = True) -> list[str]:
+    """What keeps a trial from proving anything ([] when it proves): a fault not detected (or not exact, with
+    `strict`), a conforming emulator not passing, a visible fault the passive run missed, a passive finding
+    on a conforming emulator."""
+    found: list[str] = []
+    if t.faults:
+        detected, exact = judge_fault(api, t)
+        if not detected or (strict and not exact):
+            found.append("not exact" if detected else "NOT DETECTED")
+        verdict = passive_verdict(api, t)
+        if verdict.startswith(("MISSED", "ERROR")):
+            found.append(f"passive {verdict}")
+    else:
+        if t.flagged or t.broken:
+            found.append("the conforming emulator did not pass")
+        found += [f"passive: {p}" for p in passive_clean(t)]
+    return found
 
 
 def judge_fault(api: str, t: Trial) -> tuple[bool, bool]:
@@ -143,19 +236,21 @@ def variant_sets(api: str) -> list[dict[str, str]]:
     return sets + joint
 
 
-def prove(api: str, faults: list[str] | None = None, jobs: int = 2, with_variants: bool = True) -> list[Trial]:
+def prove(api: str, faults: list[str] | None = None, jobs: int = 2, with_variants: bool = True,
+          passive: bool = True) -> list[Trial]:
     registry, _ = emulator_registry(api)
     plan: list[tuple[tuple[str, ...], dict[str, str]]] = [((f,), {}) for f in (faults or sorted(registry))]
     if with_variants:
         plan += [((), v) for v in variant_sets(api)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda p: trial(api, p[0], p[1]), plan))
+        return list(pool.map(lambda p: trial(api, p[0], p[1], passive=passive), plan))
 
 
 def markdown(api: str, trials: list[Trial]) -> str:
     registry, _ = emulator_registry(api)
-    lines = ["| fault | breaks | detected as | also reported | exact | requests | seconds |",
-             "|---|---|---|---|---|---|---|"]
+    judged = any(t.passive is not None for t in trials)
+    lines = ["| fault | breaks | detected as | also reported | exact |" + (" passive |" if judged else "")
+             + " requests | seconds |", "|---|---|---|---|---|" + ("---|" if judged else "") + "---|---|"]
     for t in trials:
         if not t.faults:
             continue
@@ -163,16 +258,40 @@ def markdown(api: str, trials: list[Trial]) -> str:
         detected, exact = judge_fault(api, t)
         others = sorted(t.flagged - {fault.breaks}) + [f"{r} (broken)" for r in sorted(t.broken)]
         lines.append(f"| `{fault.name}` | {fault.breaks} | {t.outcomes.get(fault.breaks, '-') if detected else 'NOT DETECTED'}"
-                     f" | {', '.join(others) or '-'} | {'yes' if exact else 'no'} | {t.requests} | {t.seconds:.1f} |")
-    lines += ["", "| emulator | not passed | observed |", "|---|---|---|"]
+                     f" | {', '.join(others) or '-'} | {'yes' if exact else 'no'} |"
+                     + (f" {passive_verdict(api, t) or '-'} |" if judged else "")
+                     + f" {t.requests} | {t.seconds:.1f} |")
+    lines += ["", "| emulator | not passed | observed |" + (" passive |" if judged else ""),
+              "|---|---|---|" + ("---|" if judged else "")]
     for t in trials:
         if t.faults:
             continue
         bad = [f"{rid} {o}" for rid, o in t.outcomes.items() if o != "passed"]
         seen = "; ".join(f"{k}={v}" for obs in t.observations.values() for k, v in obs.items()
                          if k in SHOWN_OBSERVATIONS)
-        lines.append(f"| {t.label} | {', '.join(bad) or 'none'} | {seen} |")
+        clean = "; ".join(p.replace("|", "\\|").replace("\n", " ") for p in passive_clean(t)) or "clean"
+        lines.append(f"| {t.label} | {', '.join(bad) or 'none'} | {seen} |"
+                     + (f" {clean if t.passive is not None else '-'} |" if judged else ""))
+    if judged:
+        lines += ["", passive_cost(api, trials)]
     return "\n".join(lines)
+
+
+def passive_cost(api: str, trials: list[Trial]) -> str:
+    """One line: what the passive judging found and cost beside the active runs."""
+    judged = [t for t in trials if t.passive is not None]
+    verdicts = [passive_verdict(api, t) for t in judged if t.faults]
+    caught = sum(v == "caught" for v in verdicts)
+    hidden = sum(v.startswith("not visible") for v in verdicts)
+    clean = sum(not passive_clean(t) for t in judged if not t.faults)
+    variants = sum(not t.faults for t in judged)
+    passive_s = sum(t.passive.seconds for t in judged if t.passive)
+    active_s = sum(t.seconds for t in judged)
+    return (f"Passive (check-traffic on each trial's exchange log): {caught} of {len(verdicts) - hidden} visible "
+            f"faults caught, {hidden} not visible in traffic, {len(verdicts) - hidden - caught} missed; "
+            f"{clean} of {variants} conforming emulators clean; {sum(t.passive.exchanges for t in judged if t.passive)} "
+            f"exchanges judged in {passive_s:.1f} s beside {active_s:.1f} s of active runs "
+            f"(+{100 * passive_s / active_s if active_s else 0:.0f}%).")
 
 
 def as_record(api: str, t: Trial) -> dict[str, Any]:
@@ -183,4 +302,9 @@ def as_record(api: str, t: Trial) -> dict[str, Any]:
     if t.faults:
         detected, exact = judge_fault(api, t)
         record.update(breaks=emulator_registry(api)[0][t.faults[0]].breaks, detected=detected, exact=exact)
+    if t.passive is not None:
+        record["passive"] = {"outcomes": {rid: o for rid, o in sorted(t.passive.outcomes.items()) if o != "skipped"},
+                             "flagged": sorted(t.passive.flagged), "exchanges": t.passive.exchanges,
+                             "seconds": round(t.passive.seconds, 2), "error": t.passive.error,
+                             **({"verdict": passive_verdict(api, t)} if t.faults else {"findings": passive_clean(t)})}
     return record

@@ -63,6 +63,17 @@ NOT_VISIBLE: dict[str, dict[str, str]] = {
 }
 
 
+def not_visible(api: str, fault: str) -> str:
+    """Why a watcher of the traffic alone cannot see the fault ("" when it can: then it must be caught)."""
+    return NOT_VISIBLE.get(api, {}).get(fault, "")
+
+
+def caught(passive_outcome: str) -> bool:
+    """The passive run caught a fault when it flagged the fault's requirement (failed, warning for a SHOULD).
+    `conformance prove` judges every fault trial's traffic by this rule and NOT_VISIBLE too."""
+    return passive_outcome in prove.FLAGGED
+
+
 @dataclass
 class Row:
     api: str
@@ -77,7 +88,7 @@ class Row:
 
     @property
     def caught(self) -> bool:
-        return self.passive in prove.FLAGGED
+        return caught(self.passive)
 
 
 def one(api: str, fault: str, workdir: Path) -> Row:
@@ -88,7 +99,7 @@ def one(api: str, fault: str, workdir: Path) -> Row:
     t = prove.trial(api, (fault,), workdir=workdir, max_examples=5, run_args=("--requirement", breaks))
     doc = check_traffic(api, [workdir / "run" / "exchanges.jsonl"], out=workdir / "passive")
     outcomes = {rid: r["outcome"] for rid, r in doc["requirements"].items()}
-    why = NOT_VISIBLE.get(api, {}).get(fault, "")
+    why = not_visible(api, fault)
     also = sorted(r for r, o in outcomes.items() if o in prove.FLAGGED and r != breaks)
     return Row(api, fault, breaks, t.outcomes.get(breaks, "-"), outcomes.get(breaks, "-"), also, not why, why,
                doc["traffic"]["exchanges_judged"])
