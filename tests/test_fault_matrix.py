@@ -122,10 +122,14 @@ def assert_group_reported(t, specs) -> None:
     assert t.exit_code == (1 if "MUST" in levels else 0)
 
 
-def prove_group(api: str, faults: dict, group: tuple[str, ...], schema: str, workdir, examples: int) -> None:
-    """One group's trial, scoped to its requirements, judged by assert_group_reported."""
-    t = prove.trial(api, group, workdir=workdir, max_examples=examples, run_args=group_scope(faults, group, schema))
+def prove_group(api: str, faults: dict, group: tuple[str, ...], schema: str, workdir, examples: int,
+                passive: bool = False) -> prove.Trial:
+    """One group's trial, scoped to its requirements, judged by assert_group_reported (and, with `passive`, its
+    exchange log by check-traffic too, as `conformance prove` does)."""
+    t = prove.trial(api, group, workdir=workdir, max_examples=examples, run_args=group_scope(faults, group, schema),
+                    passive=passive)
     assert_group_reported(t, [faults[f] for f in group])
+    return t
 
 
 def test_groups_name_known_faults_once_with_disjoint_requirements():
