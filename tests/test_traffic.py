@@ -207,3 +207,20 @@ def test_the_compiled_fast_path_gives_exactly_jsonschemas_problems():
             judged += 1
             invalid += bool(expected)
     assert judged > 500 and invalid > 200  # both verdicts were exercised
+
+
+def test_a_404_for_an_id_with_an_encoded_slash_is_the_fronts_not_the_operations(tmp_path):
+    """A web server's front refuses a path holding %2F before the API sees it (Apache's AllowEncodedSlashes,
+    the emulator's router): recorded, not judged against PUT /associations/{ID}'s statuses; the same 404 for
+    a plain ID still is a finding."""
+    hub = "http://hub.example.com/prweb/api/ppf/v1/associations"
+    body = json.dumps({"errors": [{"message": "No resource at PUT /prweb/api/ppf/v1/associations/a/b"}]}).encode()
+    headers = {"Content-Type": "application/json"}
+    for name, url, outcome in (("slash", f"{hub}/a%2Fb", "skipped"), ("plain", f"{hub}/a-b", "failed")):
+        path = tmp_path / f"{name}.har"
+        path.write_text(json.dumps(har([entry("PUT", url, 404, body, headers=headers,
+                                              request_headers={"Authorization": "Bearer t-0001"})])), encoding="utf-8")
+        doc = check_traffic("pega-fabric-hub-sync-v1", [path], base_url="http://hub.example.com/prweb/api/ppf/v1")
+        schema = doc["requirements"]["HUB-SCHEMA-001"]
+        assert schema["outcome"] == outcome, (name, schema)
+        assert ("encoded_slash_answered_404" in schema["observations"]) == (name == "slash"), schema
