@@ -545,7 +545,8 @@ class ProcessMakerJudge(Judge):
         asked = sent.get("cases") if isinstance(sent, dict) else None
         if not isinstance(asked, list) or not asked:
             return
-        uids = [str(c.get("APP_UID") or c.get("app_uid")) for c in asked if isinstance(c, dict)]
+        # the key as sent, an empty APP_UID included (the server answers it under app_uid "", audit F7's items)
+        uids = [str(c["APP_UID"] if "APP_UID" in c else c.get("app_uid")) for c in asked if isinstance(c, dict)]
         # seed 004: {"cases": [{app_uid, del_index, result, status}]} or a JSON string holding the cases; the 3.5.8
         # server always the string, items APP_UID, DEL_INDEX, RESULT, STATUS (BM:3004, BM:3021-3025; audit F7)
         results = batch_results(ex) or {}

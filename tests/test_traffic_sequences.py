@@ -144,6 +144,18 @@ def test_pm_batch_reassign_claims_a_move_the_case_does_not_show(tmp_path):
           [batch, record("GET", f"{PM}/cases/{uid}", 200, pm_info(5, "TO_DO", REVIEWER))])
 
 
+def test_pm_batch_reassign_result_for_an_empty_app_uid_counts(tmp_path):
+    """A case sent with APP_UID "" is answered under app_uid "" (the property test sends such IDs): its result
+    is found; a batch answer without it still fails PM-LIFE-007."""
+    uid = f"{5:032d}"
+    sent = {"cases": [{"APP_UID": "", "DEL_INDEX": 224}, {"APP_UID": uid, "DEL_INDEX": 1}], "usr_uid_target": REVIEWER}
+    results = [{"app_uid": "", "del_index": 224, "result": 0, "status": "DELEGATION_NOT_EXISTS"},
+               {"app_uid": uid, "del_index": 1, "result": 0, "status": "DELEGATION_NOT_EXISTS"}]
+    fires(tmp_path, "processmaker-3", PM, "PM-LIFE-007",
+          [record("POST", f"{PM}/cases/reassign", 200, {"cases": results[1:]}, sent)],
+          [record("POST", f"{PM}/cases/reassign", 200, {"cases": results}, sent)])
+
+
 # --------------------------------------------------------------------------- IBM CASEREST v1
 
 IBM = "http://ibm.example/CaseManager/CASEREST/v1"
