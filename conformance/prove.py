@@ -159,9 +159,11 @@ def judge_traffic(api: str, workdir: Path) -> Passive:
     seconds = time.perf_counter() - started
     (workdir / "passive.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
     reqs = doc["requirements"]
+    broke = doc["traffic"].get("check_errors") or {}  # a check of ours that broke is a prove failure, not a pass
     return Passive({rid: r["outcome"] for rid, r in reqs.items()},
                    {rid: r["messages"] for rid, r in reqs.items() if r["messages"]},
-                   doc["traffic"]["exchanges_judged"], seconds)
+                   doc["traffic"]["exchanges_judged"], seconds,
+                   "; ".join(f"a check broke on {n} exchange(s): {what}" for what, n in broke.items()))
 
 
 def passive_verdict(api: str, t: Trial, fault: str | None = None) -> str:

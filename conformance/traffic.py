@@ -636,6 +636,9 @@ class Coverage:
     redirects: int = 0
     unanswered: int = 0
     operations: Counter[str] = field(default_factory=Counter)  # documented operations seen
+    # a check of ours that broke on an exchange (a defect of the suite, not of the server): "Error at file:line
+    # (first exchange)" -> exchanges; the run goes on, the exchange's other checks still ran
+    check_errors: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self, contract: Contract) -> dict[str, Any]:
         never = sorted(op_key(o) for o in contract.operations() if op_key(o) not in self.operations)
@@ -643,7 +646,8 @@ class Coverage:
                 "operations": dict(sorted(self.operations.items())),
                 "undocumented": dict(self.undocumented.most_common(200)),
                 "outside_api": dict(self.outside.most_common(50)),
-                "operations_not_seen": never}
+                "operations_not_seen": never,
+                "check_errors": dict(self.check_errors.most_common(50))}
 
 
 class TrafficRun:
@@ -694,7 +698,10 @@ class TrafficRun:
             self.coverage.operations[op_key(op)] += 1
             if 300 <= ex.status < 400 and op.response_key(ex.status) is None:
                 self.coverage.redirects += 1
-        self.judge.feed(ex, op)
+        try:
+            self.judge.feed(ex, op)
+        except Exception as exc:  # noqa: BLE001 - one broken check never ends the judging of the rest
+            self.coverage.check_errors[_where(exc, ex)] += 1
         self._write(ex)
         return [self._redacted(f) for f in self.judge.take_new()]
 
@@ -883,6 +890,16 @@ def judge_into_run(run: Any, sources: Sequence[str | Path]) -> TrafficRun:
     return passive
 
 
+def _where(exc: BaseException, ex: TrafficExchange) -> str:
+    """A check's error named by its type and the suite's line that raised it (the same for every exchange it
+    breaks on, so they count as one), with the first exchange that showed it."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/conformance/" in f.filename.replace("\\", "/")]
+    at = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    return f"{type(exc).__name__} at {at}: {str(exc)[:200]} (first on {ex.method} {ex.url[:200]})"
+
+
 def print_coverage(console: Any, summary: dict[str, Any]) -> None:
     """The spec's blind spots on this server: exchanges under the API's base path that match no operation."""
     from rich.markup import escape
@@ -891,6 +908,9 @@ def print_coverage(console: Any, summary: dict[str, Any]) -> None:
                   + (f", {summary['redirects']} redirects not judged" if summary["redirects"] else "")
                   + (f", {summary['unanswered']} without an answer" if summary["unanswered"] else "")
                   + (f", {sum(summary['outside_api'].values())} outside the API" if summary["outside_api"] else ""))
+    for what, n in summary.get("check_errors", {}).items():
+        console.print(f"[red]a check of the suite broke on {n} exchange(s)[/] (a defect of the suite, not of the "
+                      f"server; those exchanges' other checks ran): {escape(what)}", highlight=False)
     undocumented = summary["undocumented"]
     if undocumented:
         console.print(f"[yellow]{sum(undocumented.values())} exchanges match no documented operation[/] "

@@ -167,7 +167,8 @@ class PegaJudge(PegaSequences, Judge):
             from conformance.suites.pega_dx_v2.test_attachments import FLAGS
 
             # seed 001 categories sample: canCreate, canView, canEdit, canDeleteOwn, canDeleteAll
-            for cat in body.get("attachment_categories") or []:
+            cats = body.get("attachment_categories")
+            for cat in cats if isinstance(cats, list) else []:
                 bad = [f for f in FLAGS if str(cat.get(f)).lower() not in ("true", "false")] \
                     if isinstance(cat, dict) else list(FLAGS)
                 if not self.require(not bad, "categories_carry_flags", "PEGA-ATT-011", key,
@@ -1100,7 +1101,8 @@ class CaseRestJudge(Judge):
                          "GET /solution/{solution} answered 200 with no case type", ex)
             return
         if key == "GET /solution/{solution}/casetypes" and isinstance(body, dict):
-            for t in norm(body).get("CaseTypes") or []:
+            types = norm(body).get("CaseTypes")
+            for t in types if isinstance(types, list) else []:
                 if isinstance(t, dict) and isinstance(t.get("CaseType"), str):
                     self.types[t["CaseType"]] = True
             return

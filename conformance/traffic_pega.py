@@ -367,7 +367,8 @@ class PegaSequences:
     def judge_bulk(self, ex: TrafficExchange, body: Any) -> None:
         request = ex.request_json()
         cases = request.get("cases") if isinstance(request, dict) else None
-        sent = [c.get("ID") for c in cases or [] if isinstance(c, dict) and isinstance(c.get("ID"), str)]
+        sent = [c.get("ID") for c in (cases if isinstance(cases, list) else [])
+                if isinstance(c, dict) and isinstance(c.get("ID"), str)]
         if _ok(ex):
             for case in sent:
                 self.wrote(case, "PATCH /cases?actionID")  # each case sent may have been written
@@ -437,7 +438,8 @@ class PegaSequences:
     def remember_categories(self, ex: TrafficExchange, body: Any, case: str) -> None:
         if ex.status != 200 or not isinstance(body, dict):
             return
-        for cat in body.get("attachment_categories") or []:
+        cats = body.get("attachment_categories")
+        for cat in cats if isinstance(cats, list) else []:
             if isinstance(cat, dict) and isinstance(cat.get("ID"), str):
                 if str(cat.get("canCreate")).lower() == "false":
                     self.denied[(case, cat["ID"])] = ex
@@ -639,7 +641,8 @@ class PegaSequences:
         elif method == "POST" and group in ADDED_BY and ex.status is not None and ex.status != 401:
             request = ex.request_json()
             outer, member = ADDED_BY[group]
-            values = [i.get(member) for i in (request.get(outer) if isinstance(request, dict) else None) or []
+            items = request.get(outer) if isinstance(request, dict) else None  # generated bodies hold anything
+            values = [i.get(member) for i in (items if isinstance(items, list) else [])
                       if isinstance(i, dict) and isinstance(i.get(member), str)]
             accepted = [v for v in values if (s := _item_status(ex, body, member, v)) is not None and 200 <= s < 300]
             before = self.lists.get(slot)

@@ -57,7 +57,8 @@ def etag_matches_last_update_time(exchange: Exchange) -> None:
     """The ETag is the body's caseInfo.lastUpdateTime converted (seed 000)."""
     etag_is_pega_timestamp(exchange)
     body = exchange.json()
-    info = body.get("data", {}).get("caseInfo", {}) if isinstance(body, dict) else {}
+    data = body.get("data") if isinstance(body, dict) else None  # a broken server's data may be any JSON
+    info = data.get("caseInfo", {}) if isinstance(data, dict) else {}
     last = info.get("lastUpdateTime") if isinstance(info, dict) else None
     if not isinstance(last, str):
         raise violate("PEGA-ETAG-001", "body has no data.caseInfo.lastUpdateTime to compare the ETag with",
