@@ -82,9 +82,10 @@ def _lossy(data: bytes) -> bytes:
     return data.decode("utf-8", "replace").encode("utf-8")
 
 
-_QUIET = logging.getLogger("conformance.traffic.multipart")
-_QUIET.addHandler(logging.NullHandler())
-_QUIET.propagate = False
+# a logger of its own, outside logging's registry (a logging.config.dictConfig elsewhere in the process resets
+# the registered ones: seen in a full test run), that drops every record
+_QUIET = logging.Logger("conformance.traffic.multipart")
+_QUIET.disabled = True
 
 
 def multipart_parts(ex: TrafficExchange) -> list[tuple[str, str | None, bytes, str]] | None:
