@@ -533,6 +533,15 @@ class Judge:
         return ex.json() if ex.body_known else None
 
     def judge_schema(self, ex: TrafficExchange, op: Operation, key: str) -> None:
+        if ex.status == 404 and op.response_key(404) is None and "%2f" in urlsplit(ex.url).path.lower():
+            # An ID holding a slash goes into the path as %2F (RFC 3986 3.3: data within one segment), but web
+            # servers' fronts refuse such a path before the API sees it: Apache httpd's AllowEncodedSlashes
+            # (default Off: 'such URLs are refused with a 404 (Not found) error'), Tomcat's
+            # encodedSolidusHandling (default reject), the emulators' ASGI router (no route matches the decoded
+            # path). That 404 is not the operation's answer (the suite's own Fabric Hub cleanup sends one for an
+            # association published with a slash in its ID): recorded, not judged against the statuses.
+            self.observe(self.schema_requirement, "encoded_slash_answered_404", key)
+            return
         ctype = ex.header("Content-Type")
         body: Any = NO_BODY
         problems = []

@@ -1297,18 +1297,6 @@ class FabricHubJudge(Judge):
         self.fresh: _Bounded = _Bounded()  # registration ID -> (status shown, exchange), no write on it since
         self.gone: _Bounded = _Bounded()  # registration ID -> the DELETE that removed it
 
-    def judge_schema(self, ex: TrafficExchange, op: Operation, key: str) -> None:
-        """An ID holding a slash goes into the path as %2F (RFC 3986 3.3: data within one segment), but web
-        servers' fronts refuse such a path before the API sees it: Apache httpd's AllowEncodedSlashes (default
-        Off: 'such URLs are refused with a 404 (Not found) error'), Tomcat's encodedSolidusHandling (default
-        reject: 400), the emulator's ASGI router (the decoded path matches no route: 404, 'No resource at').
-        Such a 404 is not the operation's answer (the suite's own cleanup sends one for an association the
-        property test published with a slash in its ID): it is recorded, not judged against the statuses."""
-        if ex.status == 404 and op.response_key(404) is None and "%2f" in urlsplit(ex.url).path.lower():
-            self.observe(self.schema_requirement, "encoded_slash_answered_404", key)
-            return
-        super().judge_schema(ex, op, key)
-
     def judge(self, ex: TrafficExchange, op: Operation, key: str) -> None:
         body = self.body(ex)
         reg = ex.params.get("ID") if "/registrations/" in key else None

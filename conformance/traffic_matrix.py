@@ -92,17 +92,16 @@ class Row:
 
 
 def one(api: str, fault: str, workdir: Path) -> Row:
-    from conformance.traffic import check_traffic
-
     registry, _ = prove.emulator_registry(api)
     breaks = registry[fault].breaks
-    t = prove.trial(api, (fault,), workdir=workdir, max_examples=5, run_args=("--requirement", breaks))
-    doc = check_traffic(api, [workdir / "run" / "exchanges.jsonl"], out=workdir / "passive")
-    outcomes = {rid: r["outcome"] for rid, r in doc["requirements"].items()}
+    # the trial's own log judged as `conformance prove` judges it (prove.judge_traffic)
+    t = prove.trial(api, (fault,), workdir=workdir, max_examples=5, run_args=("--requirement", breaks), passive=True)
+    assert t.passive is not None
+    outcomes = t.passive.outcomes
+    passive = f"ERROR: {t.passive.error}" if t.passive.error else outcomes.get(breaks, "-")
     why = not_visible(api, fault)
-    also = sorted(r for r, o in outcomes.items() if o in prove.FLAGGED and r != breaks)
-    return Row(api, fault, breaks, t.outcomes.get(breaks, "-"), outcomes.get(breaks, "-"), also, not why, why,
-               doc["traffic"]["exchanges_judged"])
+    also = sorted(r for r, o in outcomes.items() if caught(o) and r != breaks)
+    return Row(api, fault, breaks, t.outcomes.get(breaks, "-"), passive, also, not why, why, t.passive.exchanges)
 
 
 def markdown(rows: list[Row]) -> str:
