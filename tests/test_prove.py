@@ -69,3 +69,19 @@ def test_prove_gates_on_a_passive_miss_and_skips_it_with_no_passive(monkeypatch,
     result = CliRunner().invoke(cli.main, [*args, "--no-passive"])
     assert result.exit_code == 0, result.output
     assert seen == [True, False]
+
+
+def test_a_check_that_broke_while_judging_a_trial_is_a_prove_error(monkeypatch, tmp_path):
+    """check-traffic counts a check of ours that raised and goes on; prove must not read that as a pass."""
+    from conformance import target as target_mod
+    from conformance import traffic
+
+    doc = {"requirements": {"HUB-TIME-001": {"outcome": "failed", "messages": []}},
+           "traffic": {"exchanges_judged": 3, "check_errors": {"TypeError at traffic_apis.py:1 (first on GET x)": 2}}}
+    monkeypatch.setattr(traffic, "check_traffic", lambda *a, **k: doc)
+    monkeypatch.setattr(target_mod, "load", lambda path: None)
+    passive = prove.judge_traffic(API, tmp_path)
+    assert passive.error == "a check broke on 2 exchange(s): TypeError at traffic_apis.py:1 (first on GET x)"
+    t = _trial(VISIBLE, {"HUB-TIME-001": "failed"})
+    t.passive = passive
+    assert prove.passive_verdict(API, t).startswith("ERROR: a check broke") and prove.problems(API, t)
