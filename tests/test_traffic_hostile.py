@@ -25,26 +25,23 @@ SHAPES = [1, None, "x", [1], [[1]], {"ID": 1}, [{"ID": 1, "Name": [1], "status":
 STATUSES = (200, 201, 207)
 
 
-def _names(node, document, seen=None) -> set[str]:
+def _names(node, contract, seen=None) -> set[str]:
     """Every property name an operation's request and response schemas speak of ($refs followed)."""
     seen = set() if seen is None else seen
     out: set[str] = set()
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+        if isinstance(ref, str) and ref not in seen:
             seen.add(ref)
-            target = document
-            for part in ref[2:].split("/"):
-                target = target.get(part, {}) if isinstance(target, dict) else {}
-            out |= _names(target, document, seen)
+            out |= _names(contract.lookup(ref), contract, seen)
         props = node.get("properties")
         if isinstance(props, dict):
             out |= set(props)
         for value in node.values():
-            out |= _names(value, document, seen)
+            out |= _names(value, contract, seen)
     elif isinstance(node, list):
         for value in node:
-            out |= _names(value, document, seen)
+            out |= _names(value, contract, seen)
     return out
 
 
@@ -53,7 +50,7 @@ def _exchanges(api: str):
     n = 0
     for op in sorted(contract.operations(), key=lambda o: (o.path, o.method)):
         url = BASE + re.sub(r"\{[^}]+\}", lambda m: quote("A-1" if "ID" in m.group(0) else "x", safe=""), op.path)
-        for name in sorted(_names(op.definition, contract.document)):
+        for name in sorted(_names(op.definition, contract)):
             for shape in SHAPES:
                 for status in STATUSES:
                     body = json.dumps({name: shape}).encode()
