@@ -189,8 +189,9 @@ def _from_record(record: Any, line: int, name: str) -> TrafficExchange:
 
     def body(key: str) -> tuple[bytes, bool]:
         text = record.get(key) or ""
-        # the suite's log keeps the first 64 KiB of a body and says how much it left out
-        return text.encode("utf-8"), not (len(text) > LOG_BODY_LIMIT // 2 and _TRUNCATED.search(text))
+        # the suite's log keeps the first LOG_BODY_LIMIT bytes of a body and says how much it left out; the mark
+        # alone tells a cut body, whatever limit wrote the log (64 KiB in older logs, CONFORMANCE_LOG_BODY_LIMIT)
+        return text.encode("utf-8"), not _TRUNCATED.search(text)
 
     req, req_known = body("request_body")
     resp, resp_known = body("response_body")

@@ -108,3 +108,14 @@ def test_a_broken_multipart_upload_is_not_judged_and_prints_nothing(caplog):
     with caplog.at_level("DEBUG"):
         assert multipart_parts(ex) is None
     assert not [r for r in caplog.records if "invalid character" in r.getMessage()]  # no log line reaches a handler
+
+
+def test_a_body_an_older_log_cut_at_64_kib_is_not_judged_whatever_the_limit_now():
+    """The log's cut mark tells a cut body; a log written with a smaller limit than today's is still read right."""
+    from conformance.traffic import _from_record
+
+    cut = '{"cases": [' + "1," * 32_000 + "... [9000 more bytes]"
+    ex = _from_record({"method": "GET", "url": BASE + "/cases", "status": 200, "response_body": cut}, 1, "log")
+    assert not ex.body_known
+    whole = _from_record({"method": "GET", "url": BASE + "/cases", "status": 200, "response_body": "[1]"}, 2, "log")
+    assert whole.body_known
