@@ -10,12 +10,12 @@ with the current eTag succeeds with a new eTag; a stale one is refused with
 from __future__ import annotations
 
 import pytest
-from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, precondition, rule
 
 from conformance.checks import violate
 from conformance.suites.pega_dx_v2.client import case_info, content_value, same_etag
+from conformance.suites.stateful import parts, run_part
 
 LABELS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 -", min_size=1, max_size=16)
 
@@ -88,6 +88,7 @@ class CaseLifecycle(RuleBasedStateMachine):
 @pytest.mark.requirement("PEGA-ETAG-002", "PEGA-ETAG-003", "PEGA-CASE-002", "PEGA-CASE-003")
 @pytest.mark.writes
 @pytest.mark.needs("delete_case")
-def test_case_lifecycle_matches_model(pega):
+@parts(2)  # 28 s at 100 ms under --workers 8, the run's second longest test (conformance/suites/stateful.py)
+def test_case_lifecycle_matches_model(pega, part):
     CaseLifecycle.pega = pega
-    run_state_machine_as_test(CaseLifecycle, settings=settings())
+    run_part(CaseLifecycle, part)
