@@ -125,6 +125,10 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
             # findings are RequirementViolations, not asserts: rewriting the asserts of every plugin's
             # modules cost ~3 s per run (the profile of a Pega run) and buys nothing here
             "--assert=plain", *pytest_args]
+    if target.property.seed is not None:
+        # property.seed: every generated test draws from this seed (hypothesis' own pytest option) instead
+        # of the seed each test derives from its name; without it the examples are the same every run
+        args.append(f"--hypothesis-seed={target.property.seed}")
     if allure_results:
         args.append(f"--alluredir={allure_dir}")
     if workers > 1:

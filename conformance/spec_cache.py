@@ -66,6 +66,11 @@ def document(path: Path) -> dict[str, Any]:
     return parsed
 
 
+# the target's property.seed, set by the plugin before the suite is collected: schemathesis seeds its
+# generated tests from its own config, a new random seed every run unless one is given
+seed: int | None = None
+
+
 def openapi_schema(api: str) -> Any:
     """The schemathesis schema of an API's bundled spec, as `schemathesis.openapi.from_path` loads it."""
     import schemathesis
@@ -75,4 +80,6 @@ def openapi_schema(api: str) -> Any:
     path = spec_path(api)
     schema = schemathesis.openapi.from_dict(document(path))
     schema.location = path.absolute().as_uri()  # what from_path sets: references resolve against the file
+    if seed is not None:
+        schema.config.seed = seed
     return schema

@@ -144,3 +144,27 @@ def test_prove_runs_a_failed_trial_again_and_reports_flaky(monkeypatch, tmp_path
                                                "--no-variants", "--out", str(tmp_path)])
         assert result.exit_code == code, result.output
         assert word in result.output
+
+
+def test_property_seed_makes_other_examples_and_the_same_again(tmp_path):
+    # property.seed (the example target: "other examples, the same again for the same seed"); before,
+    # a set seed only switched derandomisation off, so every run drew new examples and the seed was unused
+    def sent(seed: int | None, name: str) -> list[tuple[str, str, str]]:
+        out = tmp_path / name
+        out.mkdir()
+        text = prove.target_text("ibm-caserest-v1", emu.url).replace(
+            "max_examples = 20", "max_examples = 5" + (f"\nseed = {seed}" if seed is not None else ""))
+        (out / "t.toml").write_text(text)
+        proc = cli("run", "--target", str(out / "t.toml"), "--out", str(out / "run"), "-q",
+                   "--pytest-arg=-k", "--pytest-arg=test_responses_conform_to_spec and POST")
+        assert proc.returncode in (0, 1), proc.stdout[-2000:]
+        lines = [json.loads(line) for line in (out / "run" / "exchanges.jsonl").read_text().splitlines()]
+        # the generated requests of POST /casetype/{name} (seed 003's case type POST): nothing of the
+        # run (tags, created IDs) is in them
+        return sorted((x["url"], x["request_body"]) for x in lines if "/casetype/" in x["url"] and x["method"] == "POST")
+
+    with EmulatorProcess("ibm-caserest-v1") as emu:
+        first, again, other = sent(7, "a"), sent(7, "b"), sent(8, "c")
+        unseeded = sent(None, "d")
+    assert len(first) >= 5 and first == again
+    assert other != first and unseeded != first
