@@ -89,7 +89,8 @@ def execute(target: Target, out: Path, fail_on: str = "failed", pytest_args: tup
         console.print(f"[bold red]run broken:[/] {escape(preflight.token_problem(target, exc))}", highlight=False)
         run.session.close()
         return EXIT_BROKEN, None
-    if not preflight.passes(target, run.session, console, verbose):  # base URL, credentials, fixtures: GETs only
+    # base URL, credentials, fixtures: GETs only; a run not quiet hears when --workers would help
+    if not preflight.passes(target, run.session, console, verbose, workers=None if quiet else workers):
         run.session.close()
         return EXIT_BROKEN, None
     if not quiet:

@@ -58,6 +58,9 @@ class Problem:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    # the quickest answer to a pre-flight GET: how far away the server is (the slower ones measure its work,
+    # or this machine's load)
+    round_trip_ms: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -402,7 +405,25 @@ def check(target: Target, session: Session, max_requests: int = MAX_REQUESTS, fi
         report.problems.append(Problem("base_url", f"nothing answers at {parts.scheme}://{parts.netloc} ({exc})"))
     except _Inconclusive as exc:
         report.notes.append(f"pre-flight stopped ({exc}); the tests will say what the server does")
+    finally:
+        times = [ex.elapsed_ms for ex in ask.cache.values() if ex.status is not None]
+        report.round_trip_ms = min(times) if times else None
     return report
+
+
+# a server at least this far away keeps a one-process run waiting for most of its time
+FAR_MS = 20.0
+
+
+def workers_hint(report: Report, workers: int, max_in_flight: int) -> str | None:
+    """What to say to a run of one process against a server far away: against a Pega emulator 100 ms away
+    `--workers 8` reached the verdict about six times sooner than one request at a time, with the same
+    outcomes (docs/benchmarks.md, section Latency)."""
+    if workers > 1 or max_in_flight <= 1 or report.round_trip_ms is None or report.round_trip_ms < FAR_MS:
+        return None
+    suggest = min(8, max_in_flight)
+    return (f"the server takes at least {report.round_trip_ms:.0f} ms to answer, so this run will mostly wait: "
+            f"--workers {suggest} overlaps that waiting with the same outcomes (docs/usage.md, Choosing --workers)")
 
 
 def token_problem(target: Target, error: Exception) -> str:
@@ -428,8 +449,9 @@ def token_problem(target: Target, error: Exception) -> str:
     return f"{setting}: {why} ({text})"
 
 
-def passes(target: Target, session: Session, console: Any, verbose: bool = False) -> bool:
-    """Pre-flight for `conformance run`: print what is wrong (and, with -v, what was not checked)."""
+def passes(target: Target, session: Session, console: Any, verbose: bool = False, workers: int | None = None) -> bool:
+    """Pre-flight for `conformance run`: print what is wrong (and, with -v, what was not checked); given
+    the run's `workers`, say when more would help against a server far away."""
     from rich.markup import escape
 
     report = check(target, session)
@@ -437,6 +459,9 @@ def passes(target: Target, session: Session, console: Any, verbose: bool = False
         for note in report.notes:
             console.print(f"[dim]pre-flight: {escape(note)}[/]", highlight=False)
     if report.ok:
+        hint = workers_hint(report, workers, target.safety.max_in_flight) if workers is not None else None
+        if hint:
+            console.print(f"[dim]pre-flight: {escape(hint)}[/]", highlight=False)
         return True
     console.print(f"[bold red]run broken:[/] the target file does not match the server ({escape(target.source)}); "
                   f"nothing was tested:", highlight=False)

@@ -228,3 +228,18 @@ def test_no_emulator_fault_is_taken_for_a_wrong_setting(api):
     with ThreadPoolExecutor(max_workers=8) as pool:  # each server's shutdown mostly waits: side by side
         found = dict(zip(faults, pool.map(problems, faults)))
     assert {fault: said for fault, said in found.items() if said} == {}
+
+
+def test_a_server_far_away_is_told_that_workers_would_help():
+    with EmulatorProcess("ibm-caserest-v1", latency="30") as emu:
+        far, _ = _check("ibm-caserest-v1", emu.url)
+    assert far.ok and far.round_trip_ms >= 30
+    hint = preflight.workers_hint(far, workers=1, max_in_flight=8)
+    assert hint and "--workers 8" in hint and f"at least {far.round_trip_ms:.0f} ms" in hint
+    assert "--workers 4" in preflight.workers_hint(far, workers=1, max_in_flight=4)
+    # already spread, or bound to one request at a time: nothing to say
+    assert preflight.workers_hint(far, workers=2, max_in_flight=8) is None
+    assert preflight.workers_hint(far, workers=1, max_in_flight=1) is None
+    with _serve("ibm-caserest-v1") as srv:  # on this machine: a few ms
+        near, _ = _check("ibm-caserest-v1", srv.url)
+    assert near.round_trip_ms is not None and preflight.workers_hint(near, workers=1, max_in_flight=8) is None
