@@ -8,6 +8,7 @@ through DX v2 and is reported as remaining.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +18,26 @@ from conformance.failures import PreconditionFailed
 from conformance.http import Exchange, Session
 from conformance.ledger import Ledger
 from conformance.target import Target
+
+
+# cleanup order (Ledger stages, lowest first; one stage's entries are retired side by side):
+# - attachments before cases: an attachment is retired by its own DELETE /attachments/{ID} (VF table, seed
+#   001), which needs its case: no source says whether deleting or resolving the case takes its attachments
+#   with it or leaves them unreachable;
+# - a child case (POST /cases with parentCaseID, seed 000 payload) before the cases: no source says what
+#   deleting or resolving a parent does to its children either, so each child is retired by its own rule
+#   while its parent still exists. One level: the suite creates no grandchildren.
+ATTACHMENTS, CHILD_CASES, CASES = 0, 1, 2
+
+
+def parent_of(ex: Exchange) -> str | None:
+    """The parentCaseID the create request named ('' names none: seed 000's payload for a top case)."""
+    try:
+        body = json.loads(ex.request_body) if ex.request_body else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    parent = body.get("parentCaseID") if isinstance(body, dict) else None
+    return parent if isinstance(parent, str) and parent else None
 
 
 def same_etag(a: str | None, b: str | None) -> bool:
@@ -60,7 +81,8 @@ class PegaApi:
         if ex.status is not None and 200 <= ex.status < 300 and isinstance(body, dict) \
                 and isinstance(body.get("ID"), str):
             case_id = body["ID"]
-            self.ledger.add("case", case_id, lambda: self.retire(case_id))
+            self.ledger.add("case", case_id, lambda: self.retire(case_id),
+                            stage=CHILD_CASES if parent_of(ex) else CASES)
 
     def new_case(self, content: dict[str, Any] | None = None) -> tuple[str, Exchange]:
         ex = self.create_case(content)
@@ -172,7 +194,7 @@ class PegaApi:
         return [i for i in items if isinstance(i, dict)], ex
 
     def track_attachment(self, attachment_id: str) -> None:
-        self.ledger.add("attachment", attachment_id, lambda: self.retire_attachment(attachment_id))
+        self.ledger.add("attachment", attachment_id, lambda: self.retire_attachment(attachment_id), stage=ATTACHMENTS)
 
     def attach_file(self, case_id: str, name: str, content: bytes, content_type: str = "application/octet-stream",
                     category: str | None = None) -> tuple[dict[str, Any], Exchange]:

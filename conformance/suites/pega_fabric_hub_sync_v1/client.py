@@ -133,6 +133,8 @@ class HubApi:
         body = ex.json()
         if ok(ex) and isinstance(body, dict) and isinstance(body.get("ID"), str):
             reg = body["ID"]
+            # one ledger stage, side by side: what was published under a registration is retired by the
+            # registration's own retire, in the order it needs (associations while the sync still runs)
             self.ledger.add("registration", reg, lambda: self.retire(reg))
 
     def new_registration(self) -> tuple[str, Exchange]:
