@@ -143,8 +143,10 @@ class Ledger:
             if pool is not None:
                 pool.shutdown(wait=True)
         except KeyboardInterrupt:  # a Ctrl-C in this thread (the session's own stops a request: _attempt)
-            if pool is not None:
+            if pool is None:
+                self._stop()  # nothing else is under way
+            else:
                 pool.shutdown(wait=False, cancel_futures=True)  # the ones not started never will
-            settle()
+                settle()
             return False
         return True
