@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conformance.suites.pega_fabric_hub_sync_v1.test_property import WRONG_TYPE_OPERATIONS, _independent, _names, schema
+from conformance.suites.pega_fabric_hub_sync_v1.test_property import (WRONG_TYPE_OPERATIONS, _independent, _names,
+                                                                      _steer_registration, schema)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,3 +51,17 @@ def test_a_write_names_its_path_id_and_every_record_of_its_body():
     assert _names(_case("/tasks/batch", body=BATCH)) == {("tasks", "T-1"), ("tasks", "T-2")}
     assert _names(_case("/tasks/{ID}", {"ID": "T-9"}, {"ID": 7})) == {("tasks", "T-9"), ("tasks", "7")}
     assert _names(_case("/registrations", body={"ID": "R"})) == set()  # a registration body names no record
+
+
+@pytest.mark.parametrize(("method", "sent_id", "goes_to"), [
+    ("DELETE", "REG-22951", "CONF-T-REG-1"),  # the spec's example may be someone's registration on a shared Hub
+    ("POST", "REG-7", "CONF-T-REG-1"),  # .../actions/disable
+    ("GET", "REG-22951", "REG-22951"),  # a read changes nothing
+    ("DELETE", "x9", "x9"),  # a generated ID that names no registration stays as generated
+])
+def test_a_write_to_a_registration_not_of_this_run_goes_to_an_id_with_the_run_tag(method, sent_id, goes_to):
+    case = SimpleNamespace(method=method, path="/registrations/{ID}", path_parameters={"ID": sent_id}, body=None,
+                           meta=None)
+    hub = SimpleNamespace(new_id=lambda what: f"CONF-T-{what}-1")
+    assert _steer_registration(case, hub, own=None) is False
+    assert case.path_parameters["ID"] == goes_to

@@ -14,6 +14,7 @@ to a real login.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import httpx
@@ -89,12 +90,23 @@ def _steer_sync(case, hub, client) -> bool:
     return steered
 
 
+# a registration ID as the Hub gives them (seed 002 and the spec's example: REG-22951)
+HUB_REGISTRATION_ID = re.compile(r"REG-\d+")
+
+
 def _steer_registration(case, hub, own) -> bool:
-    """Half of the registration IDs are the run's own registration; True when the path now names it."""
+    """Half of the registration IDs are the run's own registration; True when the path now names it.
+    A write to any other ID that looks like a real registration's (the spec's example REG-22951 above all,
+    which the examples phase sends) goes to an ID carrying the run tag instead: on a shared Hub,
+    REG-22951 may be someone's registration, and a generated disable or DELETE must not reach it
+    (staging safety). It still names no registration, as the generated ID meant to."""
     params = case.path_parameters or {}
     steered = bool(own and "ID" in params and positive(case, "path") and pick(params))
     if steered:
         params["ID"] = own
+    elif case.method.upper() not in READ_ONLY_METHODS and isinstance(params.get("ID"), str) \
+            and HUB_REGISTRATION_ID.fullmatch(params["ID"]):
+        params["ID"] = hub.new_id("REG")
     if case.method.upper() == "POST" and case.path == "/registrations" and isinstance(case.body, dict):
         case.body["applicationName"] = hub.new_id("APP")  # staging safety: the run tag names it
     return steered
