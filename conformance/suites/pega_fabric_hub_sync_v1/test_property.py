@@ -170,9 +170,9 @@ def _independent(case, steered: bool, sent: set[tuple[str, str]]) -> bool:
     # its ID, VF "new app is Pending-Activation"), a registration ID that was generated (404 whenever it
     # arrives), or a publication of records whose IDs were generated and carry the run tag (VF sync table:
     # 202 whether the record exists or not, a PUT replaces it; the spec lists no 404 or 409 for them). A
-    # write naming the same record or registration as one still open (a generated ID drawn twice, the
-    # spec's example ID REG-22951) goes in order: it waits for the earlier one's answer, as one request at a
-    # time would.
+    # write naming the same record or registration as one still open (a generated ID drawn twice) goes in
+    # order: it waits for the earlier one's answer, as one request at a time would. (A registration ID of the
+    # Hub's own form, such as the spec's example REG-22951, was already replaced by one with the run tag.)
     return not (_names(case) & sent)
 
 
