@@ -301,3 +301,44 @@ def test_the_latency_table_says_plainly_where_outcomes_differ_and_shows_the_over
     assert "| x | 0 | one process (default) | 10.0 | 1.0 | 100 | 1 | yes | 2.0 (5.0 s raw) |" in lines
     assert "| x | 100 | --workers 8 | 4.0 | 5.5 | 108 | 9 | NO |  |" in lines
     assert "| x | 100 | --workers 8 | run broken | | | | | |" in lines
+
+
+def test_a_worker_keeps_the_gate_alone_from_one_exclusive_test_to_the_next():
+    # each take of the gate alone waits until every other worker's test under way has ended: consecutive
+    # exclusive tests of one worker (ProcessMaker's list tests) take it once
+    import contextlib
+    from types import SimpleNamespace
+
+    from conformance import plugin
+
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def hold(exclusive: bool):
+        events.append("alone" if exclusive else "shared")
+        try:
+            yield
+        finally:
+            events.append("released")
+
+    @contextlib.contextmanager
+    def whole_bound():
+        yield
+
+    run = SimpleNamespace(gate=SimpleNamespace(hold=hold), session=SimpleNamespace(whole_bound=whole_bound), alone=None)
+    config = SimpleNamespace(stash={plugin.STATE_KEY: run})
+
+    def item(name: str, exclusive: bool):
+        return SimpleNamespace(name=name, config=config,
+                               get_closest_marker=lambda m: object() if exclusive and m == "exclusive" else None)
+
+    items = [item("walk", True), item("filter", True), item("create", False), item("race", True)]
+    for i, it in enumerate(items):
+        protocol = plugin.pytest_runtest_protocol(it, items[i + 1] if i + 1 < len(items) else None)
+        next(protocol)
+        events.append(f"ran {it.name}")
+        with pytest.raises(StopIteration):
+            protocol.send(None)
+    assert events == ["alone", "ran walk", "ran filter", "released", "shared", "ran create", "released",
+                      "alone", "ran race", "released"], events
+    assert run.alone is None
