@@ -64,3 +64,20 @@ def test_workers_get_each_part_as_a_unit_and_the_parts_first():
         "suite/test_property.py::test_responses_conform_to_spec[GET /cases]"]
     # an id that merely holds the word elsewhere is not a part
     assert not parallel._is_part("test_x[department 1]") and not parallel._is_part("test_x[a part 1 of 2]")
+
+
+def test_under_a_set_seed_each_part_still_draws_its_own(monkeypatch):
+    # property.seed reaches hypothesis as --hypothesis-seed (a seed every test draws from): the parts must
+    # not all draw the same examples from it
+    from hypothesis import core
+
+    monkeypatch.setattr(core, "global_force_seed", 7)
+
+    def seeded(part):
+        before = len(Recorder.runs)
+        run_part(Recorder, part, max_examples=10, derandomize=False, database=None)
+        return Recorder.runs[before:]
+
+    shares = [seeded((k, 3)) for k in (1, 2, 3)]
+    assert len({tuple(map(tuple, s[1:])) for s in shares}) == 3, shares
+    assert seeded((2, 3)) == shares[1]

@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import core as hypothesis_core
+from hypothesis import seed, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 # the id of a part, `[part K of N]`: conformance/parallel.py spreads the tests holding it
@@ -37,6 +38,10 @@ def run_part(machine: type[RuleBasedStateMachine], part: tuple[int, int], **over
     k, count = part
     base = settings(**overrides)
     share = max(1, -(-base.max_examples // count))
-    named = type(f"{machine.__name__}Part{k}of{count}", (machine,), {"__module__": machine.__module__,
-                                                                     "__qualname__": f"{machine.__name__}Part{k}of{count}"})
+    name = f"{machine.__name__}Part{k}of{count}"
+    named: Any = type(name, (machine,), {"__module__": machine.__module__, "__qualname__": name})
+    forced = getattr(hypothesis_core, "global_force_seed", None)  # property.seed, as --hypothesis-seed
+    if not base.derandomize and forced is not None:
+        # every test then draws from that one seed: each part from its own seed derived from it
+        named = seed(f"{forced}-{name}")(named)
     run_state_machine_as_test(named, settings=settings(base, max_examples=share))
