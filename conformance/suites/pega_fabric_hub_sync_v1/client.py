@@ -96,6 +96,16 @@ class SyncClient:
         return f"Bearer {self.token}"
 
 
+def items_of(body: Any) -> Any:
+    """The items a publication carries (seed 002): a batch's `requests`, or the real-time body alone."""
+    return body.get("requests") if isinstance(body, dict) and "requests" in body else [body]
+
+
+def record_of(item: Any) -> Any:
+    """The record of one item: a batch item's `body` ({"method": ..., "body": {...}}), or the item itself."""
+    return item.get("body") if isinstance(item, dict) and "method" in item else item
+
+
 class HubApi:
     def __init__(self, session: Session, target: Target, ledger: Ledger, tag: str) -> None:
         self.s = session
@@ -238,7 +248,7 @@ class HubApi:
         if kind not in client.published or not isinstance(items, list):
             return
         for item in items:
-            body = item.get("body") if isinstance(item, dict) and "method" in item else item
+            body = record_of(item)
             if isinstance(body, dict) and isinstance(body.get("ID"), str):
                 if kind == "associations" and body.get("action") == "delete":
                     client.published[kind].discard(body["ID"])

@@ -31,7 +31,7 @@ from conformance.failures import PreconditionFailed
 from conformance.http import READ_ONLY_METHODS, Exchange
 from conformance.spec_cache import openapi_schema
 from conformance.suites.pega_fabric_hub_sync_v1 import payloads
-from conformance.suites.pega_fabric_hub_sync_v1.client import SYNC_PREFIXES, ok
+from conformance.suites.pega_fabric_hub_sync_v1.client import SYNC_PREFIXES, items_of, ok, record_of
 from conformance.suites.schema_cases import body_only_negative, judge, operation_params, pick, positive, wrong_type_cases
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -85,8 +85,7 @@ def _steer_sync(case, hub, client) -> bool:
         elif not params["ID"].startswith(hub.tag):
             params["ID"] = f"{hub.tag}-{params['ID']}"
     if case.body is not None and not isinstance(case.body, (bytes, str)):
-        hub.note(client, kind, case.body.get("requests", []) if isinstance(case.body, dict) and "requests" in
-                 case.body else [case.body])
+        hub.note(client, kind, items_of(case.body))
     return steered
 
 
@@ -146,9 +145,9 @@ def _names(case) -> set[tuple[str, str]]:
     kind = _kind(case.path)
     names = {(kind, _key(params["ID"]))} if "ID" in params else set()
     if case.path.startswith(SYNC_PREFIXES) and isinstance(case.body, dict):
-        items = case.body.get("requests") if "requests" in case.body else [case.body]
+        items = items_of(case.body)
         for item in items if isinstance(items, list) else []:
-            body = item.get("body") if isinstance(item, dict) and "method" in item else item
+            body = record_of(item)
             if isinstance(body, dict) and "ID" in body:
                 names.add((kind, _key(body["ID"])))
     return names
@@ -253,7 +252,7 @@ def test_members_of_the_wrong_type_are_refused(operation, hub, own_registration,
     query = {"preactivationData": "true" if path.endswith("/batch") else "false"} if is_sync else {}
     for what, case in wrong_type_cases(schema, operation, body, keep, path_parameters=params, query=query):
         if client is not None:  # what cleanup reports as published
-            hub.note(client, _kind(path), case.body["requests"] if "requests" in case.body else [case.body])
+            hub.note(client, _kind(path), items_of(case.body))
         ex = _send(case, hub, client.header if client is not None else True)
         if client is None:
             hub.track(ex)
