@@ -43,6 +43,8 @@ def test_parts_are_parametrised_as_part_k_of_n():
     mark = parts(3).mark
     assert mark.args == ("part", [(1, 3), (2, 3), (3, 3)])
     assert mark.kwargs["ids"] == ["part 1 of 3", "part 2 of 3", "part 3 of 3"]
+    # the scheduler knows each of them for a part
+    assert all(parallel._is_part(f"test_model[{i}]") for i in mark.kwargs["ids"])
 
 
 def test_workers_get_each_part_as_a_unit_and_the_parts_first():

@@ -23,8 +23,8 @@ from hypothesis import core as hypothesis_core
 from hypothesis import seed, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-# the id of a part, `[part K of N]`: conformance/parallel.py spreads the tests holding it
-PART_ID = "part {} of {}"
+from conformance.parallel import PART_ID  # the id the scheduler spreads
+
 
 
 def parts(count: int) -> Any:
