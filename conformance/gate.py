@@ -10,7 +10,9 @@ the tests happened to interleave. That is what made a ProcessMaker run under `--
 max_in_flight (conformance/http.py, Session.whole_bound), so that its writers meet at the server.
 
 So every test of a run takes the gate of its server: an `exclusive` test alone, every other test
-(and the cleanup at the end) shared with the others. The gate is an advisory file lock (flock) named
+(and the cleanup at the end) shared with the others; a worker whose next test is exclusive too keeps it
+alone from one to the next (plugin.pytest_runtest_protocol), since each take waits for every other
+worker's test under way to end. The gate is an advisory file lock (flock) named
 after the server's base URL, so the workers of one run and the shards of one run started on the same
 machine all share it. Runs on other machines cannot see it: shards spread over machines against one
 server must not be run at the same time (docs/usage.md says so).
